@@ -1,0 +1,31 @@
+"""keras_mine: mutual information estimation with TensorFlow and Keras."""
+
+import keras as _keras
+
+if _keras.backend.backend() != "tensorflow":
+    raise ImportError(
+        "keras_mine runs on the TensorFlow backend of Keras 3; the active backend "
+        f"is {_keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before "
+        "importing keras."
+    )
+
+from keras_mine import bounds  # noqa: E402
+from keras_mine.callbacks import default_callbacks  # noqa: E402
+from keras_mine.critics import MLPCritic  # noqa: E402
+from keras_mine.data import make_dataset  # noqa: E402
+from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
+from keras_mine.models import MINE, MINE_LOSSES, CriticModel  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "bounds",
+    "default_callbacks",
+    "make_dataset",
+    "MLPCritic",
+    "DonskerVaradhanMetric",
+    "CriticModel",
+    "MINE",
+    "MINE_LOSSES",
+    "__version__",
+]

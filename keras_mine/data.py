@@ -1,0 +1,82 @@
+"""Sampling from the product of marginals, and tf.data input pipelines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mine.validation import check_paired_samples
+
+__all__ = ["shuffle_marginal", "marginal_permutations", "make_dataset", "dataset_to_arrays"]
+
+
+def shuffle_marginal(z: tf.Tensor, seed: int | keras.random.SeedGenerator) -> tf.Tensor:
+    """Permute the rows of `z` inside the graph.
+
+    Pairing each x with a permuted z turns joint samples into samples of the
+    product of marginals. With a `keras.random.SeedGenerator` every call draws
+    a new permutation (training); with an int the permutation is the same on
+    every call for the same batch size (validation: a deterministic readout).
+    """
+    return keras.random.shuffle(z, axis=0, seed=seed)
+
+
+def marginal_permutations(n: int, num_shuffles: int, seed: int) -> np.ndarray:
+    """Return `num_shuffles` seeded permutations of ``range(n)``, shape (k, n)."""
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(n) for _ in range(num_shuffles)])
+
+
+def make_dataset(
+    x: Any,
+    z: Any,
+    batch_size: int = 256,
+    *,
+    shuffle: bool = True,
+    seed: int | None = None,
+    drop_remainder: bool = False,
+) -> tf.data.Dataset:
+    """Build a batched ``tf.data.Dataset`` of validated (x, z) pairs.
+
+    Parameters
+    ----------
+    x, z : array-like
+        Paired samples (see `keras_mine.validation.check_samples`).
+    batch_size : int
+        Pairs per batch.
+    shuffle : bool
+        Reshuffle the order of pairs at every epoch (pairs stay together).
+    seed : int or None
+        Seed of that shuffle.
+    drop_remainder : bool
+        Drop a last incomplete batch.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``(x_batch, z_batch)``, ready for ``model.fit(dataset)``.
+    """
+    x, z = check_paired_samples(x, z)
+    dataset = tf.data.Dataset.from_tensor_slices((x, z))
+    if shuffle:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def dataset_to_arrays(dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate a batched dataset of ``(x, z)`` (or ``(x, z, ...)``) into arrays."""
+    xs, zs = [], []
+    for element in dataset:
+        if not isinstance(element, (tuple, list)) or len(element) < 2:
+            raise ValueError(
+                "A tf.data.Dataset passed to keras_mine must yield batches of "
+                f"(x, z) pairs; received elements of type {type(element).__name__}."
+            )
+        xs.append(np.asarray(element[0]))
+        zs.append(np.asarray(element[1]))
+    if not xs:
+        raise ValueError("The tf.data.Dataset is empty; it must yield (x, z) batches.")
+    return np.concatenate(xs), np.concatenate(zs)

@@ -1,0 +1,6 @@
+"""Keras models that estimate mutual information."""
+
+from keras_mine.models.base import CriticModel
+from keras_mine.models.mine import MINE, MINE_LOSSES
+
+__all__ = ["CriticModel", "MINE", "MINE_LOSSES"]

@@ -1,0 +1,274 @@
+"""Base Keras model for critic-based MI estimators (MINE, classifier, ...).
+
+It owns what all critic-based estimators share: input checks, the
+product-of-marginals shuffles in `train_step` and `test_step`, the `mi` and
+`val_mi` metrics, and the full-data `estimate`. A subclass says only what its
+training objective is (`compute_objective`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from scipy.special import logsumexp
+
+from keras_mine.critics import MLPCritic
+from keras_mine.data import dataset_to_arrays, marginal_permutations, shuffle_marginal
+from keras_mine.metrics import DonskerVaradhanMetric
+from keras_mine.validation import check_paired_samples, to_units
+
+__all__ = ["CriticModel"]
+
+_EVAL_SEED = 1234  # fixed permutation pattern of validation batches
+
+
+class CriticModel(keras.Model):
+    """A Keras model that trains a critic T(x, z) and reads out MI from it.
+
+    Use it as any Keras model, with z where Keras puts the targets::
+
+        model.compile(optimizer=keras.optimizers.Adam(1e-3))
+        model.fit(x, z, batch_size=256, epochs=200, validation_split=0.2,
+                  callbacks=keras_mine.default_callbacks())
+        model.estimate(x_test, z_test)
+
+    Subclasses implement `compute_objective`.
+
+    Args:
+        critic: A layer called as ``critic(x, z)`` returning one score per
+            pair; default an `MLPCritic` built from the settings below.
+        hidden_dim, num_hidden_layers, activation: settings of the default
+            `MLPCritic` (ignored when `critic` is given).
+        seed: Optional int seeding the critic's initialization and the
+            training shuffles, so the same seed gives the same model.
+    """
+
+    def __init__(
+        self,
+        critic: keras.layers.Layer | None = None,
+        hidden_dim: int = 64,
+        num_hidden_layers: int = 2,
+        activation: str = "relu",
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if critic is None:
+            critic = MLPCritic(
+                hidden_dim=hidden_dim,
+                num_hidden_layers=num_hidden_layers,
+                activation=activation,
+                seed=seed,
+            )
+            self._custom_critic = False
+        elif not isinstance(critic, keras.layers.Layer):
+            raise TypeError(
+                "`critic` must be a keras.layers.Layer called as critic(x, z). "
+                f"Received: critic={critic!r}"
+            )
+        else:
+            self._custom_critic = True
+        self.critic = critic
+        self.hidden_dim = hidden_dim
+        self.num_hidden_layers = num_hidden_layers
+        self.activation = activation
+        self.seed = seed
+        self.shuffle_seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.mi_metric = DonskerVaradhanMetric(name="mi")
+        self._input_widths: tuple[int, int] | None = None
+        self._score_function = None
+
+    # ----------------------------------------------------------------- graph
+    def build(self, input_shape) -> None:
+        x_shape, z_shape = input_shape
+        self._input_widths = (int(x_shape[-1]), int(z_shape[-1]))
+        if not self.critic.built:
+            self.critic.build(tuple(x_shape), tuple(z_shape))
+
+    def call(self, inputs, training: bool = False):
+        """Return critic scores T(x, z) for ``inputs = (x, z)``."""
+        x, z = inputs
+        return self.critic(x, z, training=training)
+
+    def compute_objective(self, t_joint, t_marginal, training: bool):
+        """Scalar to maximize, from scores on joint and marginal samples."""
+        raise NotImplementedError
+
+    def _joint_and_marginal_scores(self, x, z, seed, training: bool):
+        z_marginal = shuffle_marginal(z, seed)
+        n = tf.shape(x)[0]
+        scores = self((tf.concat([x, x], 0), tf.concat([z, z_marginal], 0)), training=training)
+        return scores[:n], scores[n:]
+
+    def _unpack(self, data):
+        x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if z is None:
+            raise ValueError(
+                f"{type(self).__name__} needs both variables: call fit(x, z) with "
+                "z where Keras puts targets, or pass a dataset of (x, z) pairs."
+            )
+        return tf.cast(x, self.compute_dtype), tf.cast(z, self.compute_dtype)
+
+    def train_step(self, data):
+        x, z = self._unpack(data)
+        with tf.GradientTape() as tape:
+            t_joint, t_marginal = self._joint_and_marginal_scores(
+                x, z, self.shuffle_seed_generator, training=True
+            )
+            loss = -self.compute_objective(t_joint, t_marginal, training=True)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        return self._update_metrics(loss, t_joint, t_marginal)
+
+    def test_step(self, data):
+        x, z = self._unpack(data)
+        t_joint, t_marginal = self._joint_and_marginal_scores(x, z, _EVAL_SEED, training=False)
+        loss = -self.compute_objective(t_joint, t_marginal, training=False)
+        return self._update_metrics(loss, t_joint, t_marginal)
+
+    def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
+        self.loss_tracker.update_state(loss)
+        self.mi_metric.update_state(t_joint, t_marginal)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    @property
+    def metrics(self) -> list:
+        return [self.loss_tracker, self.mi_metric]
+
+    # ------------------------------------------------------------- user input
+    def _check_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
+        x, z = check_paired_samples(x, z, ("x", "z"))
+        widths = (x.shape[1], z.shape[1])
+        if self._input_widths is not None and widths != self._input_widths:
+            raise ValueError(
+                f"This model was built for x with {self._input_widths[0]} and z with "
+                f"{self._input_widths[1]} feature(s); received {widths[0]} and "
+                f"{widths[1]}. Build a new model for data of another shape."
+            )
+        return x, z
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras `fit`, with z passed as `y`; array inputs are checked first.
+
+        Numpy arrays, tf tensors and pandas objects are validated (see
+        `keras_mine.validation.check_samples`) and copied; a
+        ``tf.data.Dataset`` of (x, z) batches is passed to Keras as it is.
+        ``validation_data=(x_val, z_val)`` is checked the same way.
+        """
+        if not isinstance(x, tf.data.Dataset):
+            x, y = self._check_inputs(x, y)
+            split = kwargs.get("validation_split") or 0.0
+            if split and int(len(x) * (1.0 - split)) < 2:
+                raise ValueError(
+                    f"validation_split={split} leaves fewer than 2 training samples "
+                    f"out of {len(x)}; pass more data or a smaller split."
+                )
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, (tuple, list)):
+            if len(validation) != 2:
+                raise ValueError(
+                    "`validation_data` must be a pair (x_val, z_val); received "
+                    f"{len(validation)} items."
+                )
+            x_val, z_val = validation
+            kwargs["validation_data"] = self._check_inputs(x_val, z_val)
+        return super().fit(x, y, *args, **kwargs)
+
+    # --------------------------------------------------------------- readout
+    def scores(self, x, z, batch_size: int = 8192) -> np.ndarray:
+        """Critic scores T(x_i, z_i) for paired rows, computed in batches."""
+        x, z = self._check_inputs(x, z)
+        return self._scores_checked(x, z, batch_size)
+
+    def _scores_checked(self, x: np.ndarray, z: np.ndarray, batch_size: int) -> np.ndarray:
+        if not self.built:
+            self.build((x.shape, z.shape))
+        if self._score_function is None:
+            self._score_function = tf.function(
+                lambda a, b: self((a, b), training=False), reduce_retracing=True
+            )
+        chunks = [
+            self._score_function(x[i : i + batch_size], z[i : i + batch_size])
+            for i in range(0, len(x), batch_size)
+        ]
+        return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks])
+
+    def estimate(
+        self,
+        x,
+        z=None,
+        *,
+        batch_size: int = 8192,
+        num_shuffles: int = 5,
+        seed: int = 0,
+        units: str = "nats",
+    ) -> float:
+        """Estimate I(X;Z) from the trained critic with the Donsker-Varadhan formula.
+
+        ``mean_i T(x_i, z_i) - log mean_{k,i} exp T(x_i, z_{pi_k(i)})`` over
+        *all* given samples, where ``pi_1..pi_K`` are `num_shuffles` random
+        permutations drawn from `seed`: the marginal samples are the same for
+        the same data and seed, so the estimate is deterministic. More
+        shuffles lower the variance of the second term.
+
+        Pass samples the critic was *not* trained on (a held-out test set):
+        on its own training samples the estimate is biased upward.
+
+        Parameters
+        ----------
+        x, z : array-like, or a tf.data.Dataset of (x, z) batches as `x`
+            Paired samples.
+        batch_size : int
+            Rows scored at once (memory only; the result does not depend on it).
+        num_shuffles : int
+            Number of permutations of z forming the marginal samples.
+        seed : int
+            Seed of those permutations.
+        units : {"nats", "bits"}
+            Units of the returned value.
+
+        Returns
+        -------
+        float
+            The MI estimate.
+        """
+        if isinstance(x, tf.data.Dataset):
+            if z is not None:
+                raise ValueError("Pass either a dataset of (x, z) pairs as `x`, or x and z.")
+            x, z = dataset_to_arrays(x)
+        if isinstance(num_shuffles, bool) or not isinstance(num_shuffles, int) or num_shuffles < 1:
+            raise ValueError(
+                f"Expected an integer >= 1 for `num_shuffles`. Received: {num_shuffles!r}"
+            )
+        x, z = self._check_inputs(x, z)
+        t_joint = self._scores_checked(x, z, batch_size)
+        permutations = marginal_permutations(len(x), num_shuffles, seed)
+        t_marginal = np.concatenate(
+            [self._scores_checked(x, z[p], batch_size) for p in permutations]
+        )
+        value = t_joint.mean() - (logsumexp(t_marginal) - np.log(t_marginal.size))
+        return to_units(value, units)
+
+    # --------------------------------------------------------- serialization
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
+        if self._custom_critic:
+            config["critic"] = keras.saving.serialize_keras_object(self.critic)
+        else:
+            config.update(
+                hidden_dim=self.hidden_dim,
+                num_hidden_layers=self.num_hidden_layers,
+                activation=self.activation,
+            )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if isinstance(config.get("critic"), dict):
+            config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
+        return cls(**config)

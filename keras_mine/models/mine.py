@@ -1,0 +1,109 @@
+"""MINE: mutual information neural estimation, as a Keras model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from keras_mine.bounds import (
+    donsker_varadhan,
+    mine_lower_bound,
+    remine_objective,
+    update_log_moving_average,
+)
+from keras_mine.models.base import CriticModel
+
+__all__ = ["MINE", "MINE_LOSSES"]
+
+#: Valid values of ``MINE(loss=...)`` and what each trains.
+MINE_LOSSES = {
+    "mine_biased": "Donsker-Varadhan bound, plain minibatch gradient",
+    "mine": "Donsker-Varadhan bound, gradient bias-corrected by a moving average (alpha)",
+    "remine": "Donsker-Varadhan bound plus reg_weight * (log E_Q[e^T] - target)^2",
+}
+
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class MINE(CriticModel):
+    """Mutual Information Neural Estimation (Belghazi et al., ICML 2018).
+
+    Trains a critic T(x, z) to maximize the Donsker-Varadhan bound
+    ``E_P[T] - log E_Q[e^T]`` and reads I(X;Z) out of it (in nats). Metrics
+    ``mi`` and ``val_mi`` are the DV bound over the epoch's training and
+    validation samples.
+
+    Args:
+        loss: "mine_biased" (DV with its plain, biased minibatch gradient),
+            "mine" (the same value, gradient corrected with a moving average of
+            ``E_Q[e^T]`` of rate `alpha`), or "remine" (DV minus
+            ``reg_weight * (log E_Q[e^T] - target)^2``, Choi & Lee 2022).
+        alpha: Rate of the moving average for ``loss="mine"``, in (0, 1].
+        reg_weight: Penalty weight for ``loss="remine"`` (>= 0).
+        target: Target of ``log E_Q[e^T]`` for ``loss="remine"``.
+        critic, hidden_dim, num_hidden_layers, activation, seed: see
+            `keras_mine.models.base.CriticModel`.
+
+    The moving average of ``loss="mine"`` is updated in `train_step` only and
+    saved with the model (variables ``log_moving_average`` and
+    ``moving_average_updates``).
+
+    Example:
+    >>> model = MINE(loss="mine", seed=0)
+    >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    >>> model.fit(x, z, epochs=100, validation_split=0.2,
+    ...           callbacks=keras_mine.default_callbacks())
+    >>> model.estimate(x_test, z_test)
+    """
+
+    def __init__(
+        self,
+        loss: str = "mine",
+        alpha: float = 0.01,
+        reg_weight: float = 0.1,
+        target: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        if loss not in MINE_LOSSES:
+            raise ValueError(f"Unknown MINE loss={loss!r}. Valid losses: {', '.join(MINE_LOSSES)}.")
+        if not isinstance(alpha, (int, float)) or not 0.0 < alpha <= 1.0:
+            raise ValueError(f"Expected `alpha` in (0, 1]. Received: alpha={alpha!r}")
+        if not isinstance(reg_weight, (int, float)) or reg_weight < 0:
+            raise ValueError(f"Expected `reg_weight` >= 0. Received: reg_weight={reg_weight!r}")
+        if not isinstance(target, (int, float)):
+            raise ValueError(f"Expected a number for `target`. Received: target={target!r}")
+        super().__init__(**kwargs)
+        self.loss_name = loss
+        self.alpha = float(alpha)
+        self.reg_weight = float(reg_weight)
+        self.target = float(target)
+        if loss == "mine":
+            self.log_moving_average = self.add_weight(
+                shape=(), initializer="zeros", trainable=False, name="log_moving_average"
+            )
+            self.moving_average_updates = self.add_weight(
+                shape=(), initializer="zeros", trainable=False, name="moving_average_updates"
+            )
+
+    def compute_objective(self, t_joint, t_marginal, training: bool):
+        if self.loss_name == "remine":
+            return remine_objective(t_joint, t_marginal, self.reg_weight, self.target)
+        if self.loss_name == "mine_biased" or not training:
+            return donsker_varadhan(t_joint, t_marginal)
+        # The first update starts the average at the batch value (rate 1).
+        rate = tf.where(self.moving_average_updates > 0, self.alpha, 1.0)
+        updated = update_log_moving_average(self.log_moving_average, t_marginal, rate)
+        self.log_moving_average.assign(updated)
+        self.moving_average_updates.assign_add(1.0)
+        return mine_lower_bound(t_joint, t_marginal, updated)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            loss=self.loss_name,
+            alpha=self.alpha,
+            reg_weight=self.reg_weight,
+            target=self.target,
+        )
+        return config

@@ -1,0 +1,157 @@
+"""Input checking shared by every entry point of keras_mine.
+
+One function per kind of input, used everywhere, so that every estimator
+rejects bad data with the same clear message. Inputs are never modified: the
+returned arrays are new float32 copies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_samples", "check_paired_samples", "check_units", "to_units"]
+
+_UNITS = {"nats": 1.0, "bits": 1.0 / np.log(2.0)}
+
+
+def _to_numpy(values: Any, name: str) -> np.ndarray:
+    if values is None:
+        raise TypeError(
+            f"`{name}` is None. Expected an array-like of shape (n_samples,) "
+            "or (n_samples, n_features): a numpy array, a tf.Tensor, a pandas "
+            "Series or DataFrame, or a list."
+        )
+    if hasattr(values, "to_numpy"):  # pandas Series / DataFrame
+        values = values.to_numpy()
+    elif hasattr(values, "numpy") and callable(values.numpy):  # eager tf.Tensor
+        values = values.numpy()
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"`{name}` could not be converted to a numeric array: {error}") from error
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"`{name}` has dtype object with non-numeric entries ({error}). "
+                "Encode categories as numbers first (e.g. pandas.factorize)."
+            ) from error
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`{name}` must be numeric (bool, int or float); received dtype "
+            f"{array.dtype}. Encode categories as numbers first "
+            "(e.g. pandas.factorize)."
+        )
+    return array
+
+
+def check_samples(
+    values: Any,
+    name: str = "x",
+    *,
+    min_samples: int = 2,
+    dtype: str = "float32",
+) -> np.ndarray:
+    """Validate one set of samples and return it as a 2-D float array.
+
+    Parameters
+    ----------
+    values : array-like
+        numpy array, tf.Tensor, pandas Series/DataFrame or nested list. 1-D
+        input is one feature (a column); 2-D is (n_samples, n_features). The
+        orientation is never guessed.
+    name : str
+        Argument name used in error messages.
+    min_samples : int
+        Smallest number of rows accepted.
+    dtype : str
+        dtype of the returned copy.
+
+    Returns
+    -------
+    np.ndarray
+        A new array of shape (n_samples, n_features).
+
+    Raises
+    ------
+    TypeError
+        If `values` is None or not numeric.
+    ValueError
+        If it has 0 or more than 2 dimensions, no features, fewer than
+        `min_samples` rows, or NaN/infinite entries.
+
+    Examples
+    --------
+    >>> check_samples([1.0, 2.0, 3.0]).shape
+    (3, 1)
+    """
+    array = _to_numpy(values, name)
+    if array.ndim == 0 or array.ndim > 2:
+        raise ValueError(
+            f"`{name}` must be 1-D (n_samples,) or 2-D (n_samples, n_features); "
+            f"received an array of shape {array.shape}. Reshape it, e.g. "
+            f"`{name}.reshape(len({name}), -1)`."
+        )
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.shape[1] == 0:
+        raise ValueError(f"`{name}` has no features: shape {array.shape}.")
+    if array.shape[0] < min_samples:
+        raise ValueError(
+            f"`{name}` has {array.shape[0]} sample(s); at least {min_samples} "
+            "are needed. MI is estimated from many paired samples: pass more rows."
+        )
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad_rows = np.flatnonzero(~finite.all(axis=1))
+        n_nan = int(np.isnan(array).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        raise ValueError(
+            f"`{name}` contains {n_nan} NaN and {n_inf} infinite value(s) in "
+            f"{bad_rows.size} row(s) (first at row {bad_rows[0]}). Drop or impute "
+            "those rows in both variables before estimating MI."
+        )
+    return np.array(array, dtype=dtype, copy=True)
+
+
+def check_paired_samples(
+    x: Any,
+    z: Any,
+    names: tuple[str, str] = ("x", "z"),
+    *,
+    min_samples: int = 2,
+    dtype: str = "float32",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate two sample sets that are paired row by row.
+
+    Each is checked by `check_samples`; they must have the same number of
+    rows (widths may differ).
+
+    Returns
+    -------
+    tuple of np.ndarray
+        New 2-D arrays ``(x, z)``.
+    """
+    x_checked = check_samples(x, names[0], min_samples=min_samples, dtype=dtype)
+    z_checked = check_samples(z, names[1], min_samples=min_samples, dtype=dtype)
+    if x_checked.shape[0] != z_checked.shape[0]:
+        raise ValueError(
+            f"`{names[0]}` has {x_checked.shape[0]} samples but `{names[1]}` has "
+            f"{z_checked.shape[0]}; they must be paired row by row (same length)."
+        )
+    return x_checked, z_checked
+
+
+def check_units(units: str) -> str:
+    """Return `units` if it is "nats" or "bits", else raise a ValueError."""
+    if units not in _UNITS:
+        raise ValueError(f"Unknown units={units!r}. Expected one of {sorted(_UNITS)}.")
+    return units
+
+
+def to_units(value_in_nats: float, units: str = "nats") -> float:
+    """Convert an MI value in nats to `units` ("nats" or "bits")."""
+    return float(value_in_nats) * _UNITS[check_units(units)]
