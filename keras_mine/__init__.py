@@ -11,10 +11,18 @@ if _keras.backend.backend() != "tensorflow":
 
 from keras_mine import bounds  # noqa: E402
 from keras_mine.callbacks import default_callbacks  # noqa: E402
+from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
 from keras_mine.critics import MLPCritic  # noqa: E402
 from keras_mine.data import make_dataset  # noqa: E402
 from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
-from keras_mine.models import MINE, MINE_LOSSES, CriticModel  # noqa: E402
+from keras_mine.models import (  # noqa: E402
+    CLASSIFIER_READOUTS,
+    MINE,
+    MINE_LOSSES,
+    ClassifierMI,
+    ConditionalClassifierMI,
+    CriticModel,
+)
 
 __version__ = "0.1.0"
 
@@ -27,5 +35,9 @@ __all__ = [
     "CriticModel",
     "MINE",
     "MINE_LOSSES",
+    "ClassifierMI",
+    "CLASSIFIER_READOUTS",
+    "ConditionalClassifierMI",
+    "estimate_cmi",
     "__version__",
 ]

@@ -13,6 +13,8 @@ References
 .. [1] Belghazi et al., "Mutual Information Neural Estimation", ICML 2018.
 .. [2] Donsker & Varadhan, "Asymptotic evaluation of certain Markov process
    expectations for large time", Comm. Pure Appl. Math., 1983.
+.. [4] Mukherjee, Asnani & Kannan, "CCMI: Classifier based conditional mutual
+   information estimation", UAI 2020.
 .. [3] Choi & Lee, "Combating the instability of mutual information-based
    losses via regularization", UAI 2022 (ReMINE).
 """
@@ -27,6 +29,7 @@ __all__ = [
     "mine_lower_bound",
     "update_log_moving_average",
     "remine_objective",
+    "classifier_log_loss",
 ]
 
 
@@ -216,3 +219,36 @@ def remine_objective(
         partition = log_mean_exp(t_marginal)
         penalty = reg_weight * tf.square(partition - target)
         return tf.reduce_mean(t_joint) - partition - penalty
+
+
+def classifier_log_loss(
+    t_joint: tf.Tensor, t_marginal: tf.Tensor, name: str = "classifier_log_loss"
+) -> tf.Tensor:
+    """Binary cross-entropy of a classifier telling joint from marginal samples.
+
+    The scores are logits: label 1 for joint samples, 0 for product-of-marginals
+    samples, each class weighted equally:
+    ``0.5 * (mean softplus(-t_joint) + mean softplus(t_marginal))``.
+    At its minimum the logit equals ``log dP/dQ``, the critic the DV bound is
+    tight at, which is how the classifier-based estimator reads out MI [4]_.
+    Computed from logits (no probabilities, no epsilon), so it does not
+    saturate.
+
+    Parameters
+    ----------
+    t_joint, t_marginal : tf.Tensor
+        Logits on joint and product-of-marginals samples.
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    tf.Tensor
+        Scalar loss to minimize (nats per sample).
+    """
+    with tf.name_scope(name):
+        t_joint = tf.convert_to_tensor(t_joint)
+        t_marginal = tf.convert_to_tensor(t_marginal, dtype=t_joint.dtype)
+        return 0.5 * (
+            tf.reduce_mean(tf.nn.softplus(-t_joint)) + tf.reduce_mean(tf.nn.softplus(t_marginal))
+        )

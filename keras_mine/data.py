@@ -10,7 +10,14 @@ import tensorflow as tf
 
 from keras_mine.validation import check_paired_samples
 
-__all__ = ["shuffle_marginal", "marginal_permutations", "make_dataset", "dataset_to_arrays"]
+__all__ = [
+    "shuffle_marginal",
+    "marginal_permutations",
+    "nearest_neighbor_indices",
+    "batch_nearest_neighbor_swap",
+    "make_dataset",
+    "dataset_to_arrays",
+]
 
 
 def shuffle_marginal(z: tf.Tensor, seed: int | keras.random.SeedGenerator) -> tf.Tensor:
@@ -28,6 +35,38 @@ def marginal_permutations(n: int, num_shuffles: int, seed: int) -> np.ndarray:
     """Return `num_shuffles` seeded permutations of ``range(n)``, shape (k, n)."""
     rng = np.random.default_rng(seed)
     return np.stack([rng.permutation(n) for _ in range(num_shuffles)])
+
+
+def nearest_neighbor_indices(z: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest other row of `z` (Euclidean), shape (n,).
+
+    Used to sample from p(x|z) p(y|z) p(z): pairing ``x_i, z_i`` with
+    ``y[j(i)]``, where ``j(i)`` indexes the same array `z` the neighbour was
+    found in. A row is never its own neighbour; exact duplicates of a row are
+    valid neighbours.
+    """
+    from scipy.spatial import cKDTree
+
+    z = np.asarray(z, dtype=np.float64)
+    if len(z) < 2:
+        raise ValueError("Nearest neighbours need at least 2 samples.")
+    _, candidates = cKDTree(z).query(z, k=2)
+    own = candidates[:, 0] == np.arange(len(z))
+    return np.where(own, candidates[:, 1], candidates[:, 0])
+
+
+def batch_nearest_neighbor_swap(y: tf.Tensor, z: tf.Tensor) -> tf.Tensor:
+    """Replace each row of `y` by the `y` of its nearest other row in `z`, in the graph.
+
+    The in-batch version of `nearest_neighbor_indices`: squared Euclidean
+    distances between the rows of `z` within the batch, the diagonal
+    excluded, argmin, and a gather from the same batch of `y`.
+    """
+    squared = tf.reduce_sum(tf.square(z), axis=1)
+    distances = squared[:, None] + squared[None, :] - 2.0 * tf.matmul(z, z, transpose_b=True)
+    n = tf.shape(z)[0]
+    distances = tf.where(tf.eye(n, dtype=tf.bool), tf.constant(np.inf, z.dtype), distances)
+    return tf.gather(y, tf.argmin(distances, axis=1))
 
 
 def make_dataset(

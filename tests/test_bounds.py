@@ -104,3 +104,12 @@ def test_remine_penalty():
     assert float(at_target) == pytest.approx(dv, abs=1e-6)
     off = bounds.remine_objective(t_joint, t_marginal, 0.1, 0.0)
     assert float(off) == pytest.approx(dv - 0.1 * np.log(2.0) ** 2, abs=1e-6)
+
+
+def test_log_mean_exp_agrees_with_tensorflow_probability():
+    """TFP (with tf-keras) imports beside Keras 3 and agrees with our helper."""
+    import tensorflow_probability as tfp
+
+    t = tf.constant(np.random.default_rng(0).normal(size=1000) * 30.0, tf.float32)
+    expected = tfp.math.reduce_logmeanexp(t)
+    assert float(bounds.log_mean_exp(t)) == pytest.approx(float(expected), abs=1e-4)

@@ -11,6 +11,7 @@ samples with a memorizing critic gives too much).
 import keras
 import numpy as np
 import pytest
+from _training import fit_with_early_stopping
 
 import keras_mine
 from keras_mine.tasks import bivariate_gaussian, dense_gaussian
@@ -21,16 +22,7 @@ def fit_and_estimate(task, loss, n=10_000, seed=0):
     x_test, z_test = task.sample(n, seed=seed + 2)
     keras.utils.set_random_seed(seed)
     model = keras_mine.MINE(loss=loss, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=32)
-    history = model.fit(
-        x,
-        z,
-        batch_size=256,
-        epochs=300,
-        validation_split=0.2,
-        verbose=0,
-        callbacks=keras_mine.default_callbacks(patience=20, lr_patience=8),
-    )
+    history = fit_with_early_stopping(model, x, z, seed=seed)
     return model.estimate(x_test, z_test), history
 
 

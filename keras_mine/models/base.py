@@ -13,8 +13,8 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
-from scipy.special import logsumexp
 
+from keras_mine.bounds import donsker_varadhan
 from keras_mine.critics import MLPCritic
 from keras_mine.data import dataset_to_arrays, marginal_permutations, shuffle_marginal
 from keras_mine.metrics import DonskerVaradhanMetric
@@ -84,10 +84,10 @@ class CriticModel(keras.Model):
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
-        x_shape, z_shape = input_shape
-        self._input_widths = (int(x_shape[-1]), int(z_shape[-1]))
+        self._input_widths = tuple(int(shape[-1]) for shape in input_shape)
         if not self.critic.built:
-            self.critic.build(tuple(x_shape), tuple(z_shape))
+            x_width, *target_widths = self._input_widths
+            self.critic.build((None, x_width), (None, sum(target_widths)))
 
     def call(self, inputs, training: bool = False):
         """Return critic scores T(x, z) for ``inputs = (x, z)``."""
@@ -98,10 +98,22 @@ class CriticModel(keras.Model):
         """Scalar to maximize, from scores on joint and marginal samples."""
         raise NotImplementedError
 
-    def _joint_and_marginal_scores(self, x, z, seed, training: bool):
-        z_marginal = shuffle_marginal(z, seed)
+    def make_marginal(self, target, seed):
+        """Turn a batch of joint targets into product-of-marginals targets.
+
+        Default: permute z against x (`keras_mine.data.shuffle_marginal`).
+        """
+        return shuffle_marginal(target, seed)
+
+    def _call_inputs(self, x, target) -> tuple:
+        """The inputs of `call` for a batch: ``(x, z)`` here."""
+        return (x, target)
+
+    def _joint_and_marginal_scores(self, x, target, seed, training: bool):
+        marginal = self.make_marginal(target, seed)
+        both = tf.nest.map_structure(lambda a, b: tf.concat([a, b], 0), target, marginal)
         n = tf.shape(x)[0]
-        scores = self((tf.concat([x, x], 0), tf.concat([z, z_marginal], 0)), training=training)
+        scores = self(self._call_inputs(tf.concat([x, x], 0), both), training=training)
         return scores[:n], scores[n:]
 
     def _unpack(self, data):
@@ -111,7 +123,8 @@ class CriticModel(keras.Model):
                 f"{type(self).__name__} needs both variables: call fit(x, z) with "
                 "z where Keras puts targets, or pass a dataset of (x, z) pairs."
             )
-        return tf.cast(x, self.compute_dtype), tf.cast(z, self.compute_dtype)
+        cast = lambda a: tf.cast(a, self.compute_dtype)  # noqa: E731
+        return cast(x), tf.nest.map_structure(cast, z)
 
     def train_step(self, data):
         x, z = self._unpack(data)
@@ -141,15 +154,21 @@ class CriticModel(keras.Model):
 
     # ------------------------------------------------------------- user input
     def _check_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
+        """Validate (x, target) arrays; return x and the target (here z)."""
         x, z = check_paired_samples(x, z, ("x", "z"))
-        widths = (x.shape[1], z.shape[1])
-        if self._input_widths is not None and widths != self._input_widths:
-            raise ValueError(
-                f"This model was built for x with {self._input_widths[0]} and z with "
-                f"{self._input_widths[1]} feature(s); received {widths[0]} and "
-                f"{widths[1]}. Build a new model for data of another shape."
-            )
+        self._check_widths((x.shape[1], z.shape[1]), ("x", "z"))
         return x, z
+
+    def _check_widths(self, widths: tuple, names: tuple) -> None:
+        if self._input_widths is not None and tuple(widths) != self._input_widths:
+            built = " and ".join(
+                f"{name} with {w}" for name, w in zip(names, self._input_widths, strict=True)
+            )
+            received = " and ".join(str(w) for w in widths)
+            raise ValueError(
+                f"This model was built for {built} feature(s); received {received}. "
+                "Build a new model for data of another shape."
+            )
 
     def fit(self, x=None, y=None, *args, **kwargs):
         """Keras `fit`, with z passed as `y`; array inputs are checked first.
@@ -171,31 +190,53 @@ class CriticModel(keras.Model):
         if isinstance(validation, (tuple, list)):
             if len(validation) != 2:
                 raise ValueError(
-                    "`validation_data` must be a pair (x_val, z_val); received "
+                    "`validation_data` must be a pair (x_val, target_val); received "
                     f"{len(validation)} items."
                 )
-            x_val, z_val = validation
-            kwargs["validation_data"] = self._check_inputs(x_val, z_val)
+            kwargs["validation_data"] = self._check_inputs(*validation)
         return super().fit(x, y, *args, **kwargs)
 
     # --------------------------------------------------------------- readout
     def scores(self, x, z, batch_size: int = 8192) -> np.ndarray:
         """Critic scores T(x_i, z_i) for paired rows, computed in batches."""
-        x, z = self._check_inputs(x, z)
-        return self._scores_checked(x, z, batch_size)
+        return self._scores_checked(*self._check_inputs(x, z), batch_size)
 
-    def _scores_checked(self, x: np.ndarray, z: np.ndarray, batch_size: int) -> np.ndarray:
+    def _scores_checked(self, x: np.ndarray, target, batch_size: int) -> np.ndarray:
         if not self.built:
-            self.build((x.shape, z.shape))
+            self.build(tuple(a.shape for a in self._call_inputs(x, target)))
         if self._score_function is None:
             self._score_function = tf.function(
-                lambda a, b: self((a, b), training=False), reduce_retracing=True
+                lambda a, b: self(self._call_inputs(a, b), training=False),
+                reduce_retracing=True,
             )
-        chunks = [
-            self._score_function(x[i : i + batch_size], z[i : i + batch_size])
-            for i in range(0, len(x), batch_size)
-        ]
+        chunks = []
+        for i in range(0, len(x), batch_size):
+            rows = slice(i, i + batch_size)
+            chunk = tf.nest.map_structure(lambda a, r=rows: a[r], target)
+            chunks.append(self._score_function(x[rows], chunk))
         return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks])
+
+    def _marginal_targets(self, x: np.ndarray, target, num_shuffles: int, seed: int) -> list:
+        """Targets paired with x as product-of-marginals samples for `estimate`."""
+        return [target[p] for p in marginal_permutations(len(x), num_shuffles, seed)]
+
+    def _readout(self, t_joint: np.ndarray, t_marginal: np.ndarray) -> float:
+        """MI in nats from scores on joint and marginal samples: the DV bound."""
+        return float(donsker_varadhan(tf.constant(t_joint), tf.constant(t_marginal)))
+
+    def _estimate_checked(self, x, target, batch_size, num_shuffles, seed, units) -> float:
+        if isinstance(num_shuffles, bool) or not isinstance(num_shuffles, int) or num_shuffles < 1:
+            raise ValueError(
+                f"Expected an integer >= 1 for `num_shuffles`. Received: {num_shuffles!r}"
+            )
+        t_joint = self._scores_checked(x, target, batch_size)
+        t_marginal = np.concatenate(
+            [
+                self._scores_checked(x, marginal, batch_size)
+                for marginal in self._marginal_targets(x, target, num_shuffles, seed)
+            ]
+        )
+        return to_units(self._readout(t_joint, t_marginal), units)
 
     def estimate(
         self,
@@ -240,18 +281,8 @@ class CriticModel(keras.Model):
             if z is not None:
                 raise ValueError("Pass either a dataset of (x, z) pairs as `x`, or x and z.")
             x, z = dataset_to_arrays(x)
-        if isinstance(num_shuffles, bool) or not isinstance(num_shuffles, int) or num_shuffles < 1:
-            raise ValueError(
-                f"Expected an integer >= 1 for `num_shuffles`. Received: {num_shuffles!r}"
-            )
         x, z = self._check_inputs(x, z)
-        t_joint = self._scores_checked(x, z, batch_size)
-        permutations = marginal_permutations(len(x), num_shuffles, seed)
-        t_marginal = np.concatenate(
-            [self._scores_checked(x, z[p], batch_size) for p in permutations]
-        )
-        value = t_joint.mean() - (logsumexp(t_marginal) - np.log(t_marginal.size))
-        return to_units(value, units)
+        return self._estimate_checked(x, z, batch_size, num_shuffles, seed, units)
 
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:
