@@ -14,6 +14,7 @@ from keras_mine.callbacks import default_callbacks  # noqa: E402
 from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
 from keras_mine.critics import MLPCritic  # noqa: E402
 from keras_mine.data import make_dataset  # noqa: E402
+from keras_mine.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
 from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
 from keras_mine.models import (  # noqa: E402
     CLASSIFIER_READOUTS,
@@ -39,5 +40,8 @@ __all__ = [
     "CLASSIFIER_READOUTS",
     "ConditionalClassifierMI",
     "estimate_cmi",
+    "estimate_mi",
+    "MIResult",
+    "METHODS",
     "__version__",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["default_callbacks"]
+__all__ = ["default_callbacks", "ProgressBar"]
 
 
 def _mode_for(monitor: str) -> str:
@@ -81,3 +81,33 @@ def default_callbacks(
             min_lr=min_lr,
         ),
     ]
+
+
+class ProgressBar(keras.callbacks.Callback):
+    """A tqdm bar over epochs showing the live training and validation MI.
+
+    Args:
+        total: Maximum number of epochs (early stopping may end sooner).
+        description: Label of the bar.
+    """
+
+    def __init__(self, total: int, description: str = "epochs") -> None:
+        super().__init__()
+        self.total = total
+        self.description = description
+        self._bar = None
+
+    def on_train_begin(self, logs=None) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=self.total, desc=self.description, leave=False)
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        logs = logs or {}
+        shown = {k: f"{logs[k]:.4f}" for k in ("mi", "val_mi") if k in logs}
+        self._bar.set_postfix(shown, refresh=False)
+        self._bar.update(1)
+
+    def on_train_end(self, logs=None) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
 import numpy as np
 
-from keras_mine.callbacks import default_callbacks
-from keras_mine.models import MINE, MINE_LOSSES, ClassifierMI, ConditionalClassifierMI
+from keras_mine.estimate import METHODS, _estimate, _NeuralMethod, estimate_mi
+from keras_mine.models import ConditionalClassifierMI
 from keras_mine.validation import check_samples, check_units, to_units
 
 __all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS"]
@@ -19,27 +18,9 @@ CMI_METHODS = {
     "difference": "I(X;(Y,Z)) - I(X;Z), each estimated by `estimator`",
 }
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
-CMI_ESTIMATORS = ("classifier", *MINE_LOSSES)
+CMI_ESTIMATORS = tuple(METHODS)
 
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"Expected an integer >= {minimum} for `{name}`. Received: {value!r}")
-    return int(value)
-
-
-def _train(model, x, target, *, batch_size, epochs, learning_rate, patience, verbose) -> None:
-    """Fit on 80% of the given rows, early-stopping on the other 20%."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=16)
-    model.fit(
-        x,
-        target,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_split=0.2,
-        verbose=verbose,
-        callbacks=default_callbacks(patience=patience, lr_patience=max(1, patience // 2)),
-    )
+_CCMI = _NeuralMethod(CMI_METHODS["ccmi"], ConditionalClassifierMI, {}, ("readout",))
 
 
 def estimate_cmi(
@@ -49,23 +30,14 @@ def estimate_cmi(
     method: str = "ccmi",
     *,
     estimator: str | None = None,
-    test_size: float = 0.3,
-    batch_size: int = 256,
-    epochs: int = 300,
-    learning_rate: float = 1e-3,
-    patience: int = 20,
-    hidden_dim: int = 64,
-    num_hidden_layers: int = 2,
-    activation: str = "relu",
-    seed: int = 0,
     units: str = "nats",
-    verbose: int = 0,
+    **settings: Any,
 ) -> float:
     """Estimate the conditional mutual information I(X;Y|Z) from samples.
 
-    The rows are split at random (from `seed`) into a training part and a
-    held-out part of `test_size`; models train on the first (with 20% of it
-    for early stopping) and the estimate is read out on the second.
+    Trained and read out exactly as `keras_mine.estimate_mi`: cross-fitted
+    over `folds` (default 2), every fold's model read out on rows it never
+    saw, with early stopping on a validation part of its training rows.
 
     Parameters
     ----------
@@ -73,25 +45,22 @@ def estimate_cmi(
         Paired samples, 1-D or (n_samples, n_features) each.
     method : {"ccmi", "difference"}
         ``"ccmi"``: one `ConditionalClassifierMI`, a classifier between
-        (x, y, z) and (x, y', z) with y' the y of z's nearest neighbour.
+        (x, y, z) and (x, y', z) with y' the y of z's nearest neighbour
+        (in-batch during training, among all held-out rows for the readout).
         ``"difference"``: I(X;(Y,Z)) - I(X;Z), two MI estimates by
         `estimator`; their errors add up, but no neighbour search in z is
-        needed.
-    estimator : {"classifier", "mine_biased", "mine", "remine"} or None
-        MI estimator of the difference method (default "classifier"). The
-        ccmi method is classifier-based by definition and accepts only None
-        or "classifier".
-    test_size : float
-        Fraction of rows held out for the readout, in (0, 1).
-    batch_size, epochs, learning_rate, patience : training settings
-        Early stopping and learning-rate halving watch ``val_mi``.
-    hidden_dim, num_hidden_layers, activation : critic settings.
-    seed : int
-        Seeds the split, the initialization and the shuffles.
+        needed, which keeps it accurate for high-dimensional z.
+    estimator : str or None
+        MI method of the difference method, any of `keras_mine.estimate.METHODS`
+        (default "classifier"). The ccmi method is classifier-based by
+        definition and accepts only None or "classifier".
     units : {"nats", "bits"}
         Units of the result.
-    verbose : int
-        Keras verbosity of the fits.
+    **settings
+        Training and critic settings of `estimate_mi`: folds, val_size,
+        batch_size, max_epochs, learning_rate, lr_factor, lr_patience,
+        stop_patience, stop_min_delta, hidden_dim, num_hidden_layers,
+        activation, seed, verbose.
 
     Returns
     -------
@@ -115,49 +84,21 @@ def estimate_cmi(
             f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "
             "method='difference'."
         )
-    if not 0.0 < test_size < 1.0:
-        raise ValueError(f"Expected `test_size` in (0, 1). Received: test_size={test_size!r}")
+    if method == "ccmi" and "num_shuffles" in settings:
+        raise ValueError(
+            "num_shuffles does not apply to method='ccmi': its readout pairs each row with "
+            "its nearest neighbour in z, a deterministic marginal sample."
+        )
     check_units(units)
-    batch_size = _check_int(batch_size, "batch_size", 2)
-    epochs = _check_int(epochs, "epochs", 1)
-    patience = _check_int(patience, "patience", 1)
-    x = check_samples(x, "x", min_samples=10)
-    y = check_samples(y, "y", min_samples=10)
-    z = check_samples(z, "z", min_samples=10)
+    x = check_samples(x, "x")
+    y = check_samples(y, "y")
+    z = check_samples(z, "z")
     lengths = {"x": len(x), "y": len(y), "z": len(z)}
     if len(set(lengths.values())) > 1:
         raise ValueError(
             f"x, y and z must be paired row by row (same length); received lengths {lengths}."
         )
-
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_test = max(2, int(round(test_size * len(x))))
-    test, train = order[:n_test], order[n_test:]
-    train_settings = dict(
-        batch_size=batch_size,
-        epochs=epochs,
-        learning_rate=learning_rate,
-        patience=patience,
-        verbose=verbose,
-    )
-    critic_settings = dict(
-        hidden_dim=hidden_dim, num_hidden_layers=num_hidden_layers, activation=activation, seed=seed
-    )
-
     if method == "ccmi":
-        keras.utils.set_random_seed(seed)
-        model = ConditionalClassifierMI(**critic_settings)
-        _train(model, x[train], (y[train], z[train]), **train_settings)
-        value = model.estimate(x[test], y[test], z[test])
-        return to_units(value, units)
-
-    def mi(target: np.ndarray) -> float:
-        keras.utils.set_random_seed(seed)
-        if estimator in (None, "classifier"):
-            model = ClassifierMI(**critic_settings)
-        else:
-            model = MINE(loss=estimator, **critic_settings)
-        _train(model, x[train], target[train], **train_settings)
-        return model.estimate(x[test], target[test])
-
+        return to_units(_estimate(_CCMI, method, x, (y, z), **settings).mi, units)
+    mi = lambda target: estimate_mi(x, target, method=estimator or "classifier", **settings).mi  # noqa: E731
     return to_units(mi(np.concatenate([y, z], axis=1)) - mi(z), units)

@@ -1,0 +1,249 @@
+"""The training recipe shared by the one-call estimators and the compat layer.
+
+Cross-fitting: the rows are cut into K folds; for each fold a model trains on
+the other folds (early stopping and learning-rate reduction watching the MI
+on a validation part of them) and is read out on the fold it never saw. The
+average over folds uses every row for the readout, and no readout is
+optimistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from keras_mine.callbacks import ProgressBar, default_callbacks
+
+__all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit"]
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"Expected an integer >= {minimum} for `{name}`. Received: {value!r}")
+    return int(value)
+
+
+def _check_fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+        raise ValueError(f"Expected `{name}` in (0, 1). Received: {name}={value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Settings of `train_model`, checked on creation.
+
+    Attributes
+    ----------
+    batch_size : int or "full"
+        Pairs per step; "full" uses the whole training part each step.
+    max_epochs : int
+        Upper bound on epochs; early stopping usually ends sooner.
+    learning_rate : float
+        Initial Adam learning rate.
+    lr_factor : float
+        Factor in (0, 1) applied to the rate after `lr_patience` epochs without
+        improvement of the validation MI.
+    lr_patience : int
+        See `lr_factor`.
+    stop_patience : int
+        Epochs without an improvement of at least `stop_min_delta` nats of
+        the validation MI before training stops (best weights restored).
+    stop_min_delta : float
+        See `stop_patience`.
+    """
+
+    batch_size: int | str = 256
+    max_epochs: int = 300
+    learning_rate: float = 1e-3
+    lr_factor: float = 0.5
+    lr_patience: int = 8
+    stop_patience: int = 20
+    stop_min_delta: float = 1e-3
+
+    def __post_init__(self) -> None:
+        if self.batch_size != "full":
+            _check_int(self.batch_size, "batch_size", 2)
+        _check_int(self.max_epochs, "max_epochs", 1)
+        _check_int(self.lr_patience, "lr_patience", 0)
+        _check_int(self.stop_patience, "stop_patience", 0)
+        if not isinstance(self.learning_rate, (int, float)) or self.learning_rate <= 0:
+            raise ValueError(f"Expected `learning_rate` > 0. Received: {self.learning_rate!r}")
+        _check_fraction(self.lr_factor, "lr_factor")
+        if not isinstance(self.stop_min_delta, (int, float)) or self.stop_min_delta < 0:
+            raise ValueError(f"Expected `stop_min_delta` >= 0. Received: {self.stop_min_delta!r}")
+
+
+def cross_fit_splits(
+    n: int, folds: int, val_size: float, seed: int | None
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Row indices (train, validation, test) for K-fold cross-fitting.
+
+    The rows are permuted (from `seed`) and cut into `folds` parts. For fold
+    k the test rows are part k; the other rows are split into validation
+    (a `val_size` fraction of them) and training. Every row is a test row
+    exactly once, so estimates read out on the test rows of all folds use all
+    the data without ever reading a model out on rows it saw.
+    """
+    folds = _check_int(folds, "folds", 2)
+    val_size = _check_fraction(val_size, "val_size")
+    smallest_rest = n - int(np.ceil(n / folds))
+    if n < 2 * folds or smallest_rest - max(2, int(round(val_size * smallest_rest))) < 2:
+        raise ValueError(
+            f"{n} samples are too few for folds={folds} and val_size={val_size}: each fold "
+            "needs 2 test rows, 2 validation rows and 2 training rows. Pass more samples."
+        )
+    parts = np.array_split(np.random.default_rng(seed).permutation(n), folds)
+    splits = []
+    for k, test in enumerate(parts):
+        rest = np.concatenate([part for j, part in enumerate(parts) if j != k])
+        n_val = max(2, int(round(val_size * len(rest))))
+        splits.append((rest[n_val:], rest[:n_val], test))
+    return splits
+
+
+def _take(target, rows):
+    if isinstance(target, tuple):
+        return tuple(part[rows] for part in target)
+    return target[rows]
+
+
+def _pipeline(x, target, batch_size: int, seed: int | None, shuffle: bool) -> tf.data.Dataset:
+    dataset = tf.data.Dataset.from_tensor_slices((x, target))
+    if shuffle:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def train_model(
+    model: keras.Model,
+    x: np.ndarray,
+    target,
+    train: np.ndarray,
+    val: np.ndarray,
+    config: TrainingConfig,
+    *,
+    seed: int | None = None,
+    verbose: bool = False,
+    description: str = "epochs",
+) -> pd.DataFrame:
+    """Compile and fit `model` on rows `train`, validating on rows `val`.
+
+    Parameters
+    ----------
+    model : CriticModel
+        An uncompiled keras_mine model.
+    x : np.ndarray
+        Checked 2-D samples.
+    target : np.ndarray or tuple of np.ndarray
+        z, or (y, z) for a conditional model.
+    train, val : np.ndarray
+        Row indices.
+    config : TrainingConfig
+        Training settings.
+    seed : int or None
+        Seed of the order of training batches (the model seeds its own
+        initialization and marginal shuffles). No global random state is set.
+    verbose : bool
+        Show a progress bar over epochs with the live MI.
+    description : str
+        Label of the progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per epoch run: ``epoch`` and every logged metric
+        (``mi``, ``val_mi``, ``loss``, ``val_loss``, ``learning_rate``, ...).
+    """
+    batch_size = len(train) if config.batch_size == "full" else min(config.batch_size, len(train))
+    steps_per_epoch = int(np.ceil(len(train) / batch_size))
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        steps_per_execution=min(32, steps_per_epoch),
+    )
+    callbacks = default_callbacks(
+        patience=config.stop_patience,
+        min_delta=config.stop_min_delta,
+        lr_factor=config.lr_factor,
+        lr_patience=config.lr_patience,
+        min_lr=0.0,
+    )
+    if verbose:
+        callbacks.append(ProgressBar(config.max_epochs, description))
+    history = model.fit(
+        _pipeline(x[train], _take(target, train), batch_size, seed, shuffle=True),
+        epochs=config.max_epochs,
+        validation_data=_pipeline(x[val], _take(target, val), 4096, None, shuffle=False),
+        shuffle=False,  # the pipeline shuffles, from `seed`
+        verbose=0,
+        callbacks=callbacks,
+    )
+    curves = pd.DataFrame(history.history)
+    curves.insert(0, "epoch", np.arange(len(curves)))
+    return curves
+
+
+def cross_fit(
+    build: Callable[[int | None], keras.Model],
+    x: np.ndarray,
+    target,
+    readout: Callable[[keras.Model, np.ndarray], float],
+    config: TrainingConfig,
+    *,
+    folds: int = 2,
+    val_size: float = 0.2,
+    seed: int | None = 0,
+    verbose: bool = False,
+    description: str = "fit",
+) -> tuple[list[float], list[keras.Model], pd.DataFrame]:
+    """Train one model per fold and read each out on its held-out rows.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(seed) -> model``: a new, uncompiled model for a fold.
+    x, target : np.ndarray (target may be a tuple of arrays)
+        Checked samples.
+    readout : callable
+        ``readout(model, test_rows) -> float``: the estimate on rows `test_rows`.
+    config : TrainingConfig
+        Training settings.
+    folds, val_size, seed, verbose, description
+        See `cross_fit_splits` and `train_model`.
+
+    Returns
+    -------
+    estimates : list of float
+        One readout per fold.
+    models : list of keras.Model
+        The trained models.
+    history : pandas.DataFrame
+        Every fold's per-epoch history, with a ``fold`` column.
+    """
+    estimates, models, histories = [], [], []
+    splits = cross_fit_splits(len(x), folds, val_size, seed)
+    for fold, (train, val, test) in enumerate(splits):
+        fold_seed = None if seed is None else seed + fold
+        model = build(fold_seed)
+        history = train_model(
+            model,
+            x,
+            target,
+            train,
+            val,
+            config,
+            seed=fold_seed,
+            verbose=verbose,
+            description=f"{description} fold {fold + 1}/{len(splits)}",
+        )
+        history.insert(0, "fold", fold)
+        histories.append(history)
+        estimates.append(readout(model, test))
+        models.append(model)
+    return estimates, models, pd.concat(histories, ignore_index=True)
