@@ -6,15 +6,9 @@ from typing import Any
 
 import keras
 
+from keras_mine.validation import check_int
+
 __all__ = ["MLPCritic"]
-
-
-def _check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(
-            f"Expected an integer >= {minimum} for `{name}`. Received: {name}={value!r}"
-        )
-    return value
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -50,10 +44,8 @@ class MLPCritic(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.hidden_dim = _check_positive_int(hidden_dim, "hidden_dim")
-        self.num_hidden_layers = _check_positive_int(
-            num_hidden_layers, "num_hidden_layers", minimum=0
-        )
+        self.hidden_dim = check_int(hidden_dim, "hidden_dim")
+        self.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
         try:
             keras.activations.get(activation)
         except ValueError as error:

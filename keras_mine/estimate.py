@@ -11,14 +11,10 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.models import MINE, ClassifierMI
-from keras_mine.training import TrainingConfig, cross_fit
+from keras_mine.training import TrainingConfig, cross_fit, take_rows
 from keras_mine.validation import check_paired_samples
 
 __all__ = ["estimate_mi", "MIResult", "METHODS"]
-
-
-def _take(target, rows):
-    return tuple(a[rows] for a in target) if isinstance(target, tuple) else target[rows]
 
 
 @dataclass(frozen=True)
@@ -35,7 +31,7 @@ class _NeuralMethod:
 
     def readout(self, model, x, target, rows, num_shuffles: int) -> float:
         if isinstance(target, tuple):  # conditional: (y, z), deterministic marginal
-            return model.estimate(x[rows], *_take(target, rows))
+            return model.estimate(x[rows], *take_rows(target, rows))
         return model.estimate(x[rows], target[rows], num_shuffles=num_shuffles)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import keras
 import numpy as np
@@ -19,20 +18,9 @@ import pandas as pd
 import tensorflow as tf
 
 from keras_mine.callbacks import ProgressBar, default_callbacks
+from keras_mine.validation import check_fraction, check_int
 
-__all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit"]
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"Expected an integer >= {minimum} for `{name}`. Received: {value!r}")
-    return int(value)
-
-
-def _check_fraction(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-        raise ValueError(f"Expected `{name}` in (0, 1). Received: {name}={value!r}")
-    return float(value)
+__all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit", "take_rows"]
 
 
 @dataclass(frozen=True)
@@ -69,13 +57,13 @@ class TrainingConfig:
 
     def __post_init__(self) -> None:
         if self.batch_size != "full":
-            _check_int(self.batch_size, "batch_size", 2)
-        _check_int(self.max_epochs, "max_epochs", 1)
-        _check_int(self.lr_patience, "lr_patience", 0)
-        _check_int(self.stop_patience, "stop_patience", 0)
+            check_int(self.batch_size, "batch_size", 2)
+        check_int(self.max_epochs, "max_epochs", 1)
+        check_int(self.lr_patience, "lr_patience", 0)
+        check_int(self.stop_patience, "stop_patience", 0)
         if not isinstance(self.learning_rate, (int, float)) or self.learning_rate <= 0:
             raise ValueError(f"Expected `learning_rate` > 0. Received: {self.learning_rate!r}")
-        _check_fraction(self.lr_factor, "lr_factor")
+        check_fraction(self.lr_factor, "lr_factor")
         if not isinstance(self.stop_min_delta, (int, float)) or self.stop_min_delta < 0:
             raise ValueError(f"Expected `stop_min_delta` >= 0. Received: {self.stop_min_delta!r}")
 
@@ -91,8 +79,8 @@ def cross_fit_splits(
     exactly once, so estimates read out on the test rows of all folds use all
     the data without ever reading a model out on rows it saw.
     """
-    folds = _check_int(folds, "folds", 2)
-    val_size = _check_fraction(val_size, "val_size")
+    folds = check_int(folds, "folds", 2)
+    val_size = check_fraction(val_size, "val_size")
     smallest_rest = n - int(np.ceil(n / folds))
     if n < 2 * folds or smallest_rest - max(2, int(round(val_size * smallest_rest))) < 2:
         raise ValueError(
@@ -108,7 +96,8 @@ def cross_fit_splits(
     return splits
 
 
-def _take(target, rows):
+def take_rows(target, rows):
+    """Rows `rows` of an array, or of each array of a tuple (a conditional target)."""
     if isinstance(target, tuple):
         return tuple(part[rows] for part in target)
     return target[rows]
@@ -177,9 +166,9 @@ def train_model(
     if verbose:
         callbacks.append(ProgressBar(config.max_epochs, description))
     history = model.fit(
-        _pipeline(x[train], _take(target, train), batch_size, seed, shuffle=True),
+        _pipeline(x[train], take_rows(target, train), batch_size, seed, shuffle=True),
         epochs=config.max_epochs,
-        validation_data=_pipeline(x[val], _take(target, val), 4096, None, shuffle=False),
+        validation_data=_pipeline(x[val], take_rows(target, val), 4096, None, shuffle=False),
         shuffle=False,  # the pipeline shuffles, from `seed`
         verbose=0,
         callbacks=callbacks,

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_samples", "check_paired_samples", "check_units", "to_units"]
+__all__ = [
+    "check_samples",
+    "check_paired_samples",
+    "check_int",
+    "check_fraction",
+    "check_units",
+    "to_units",
+]
 
 _UNITS = {"nats": 1.0, "bits": 1.0 / np.log(2.0)}
 
@@ -143,6 +150,22 @@ def check_paired_samples(
             f"{z_checked.shape[0]}; they must be paired row by row (same length)."
         )
     return x_checked, z_checked
+
+
+def check_int(value: Any, name: str, minimum: int = 1) -> int:
+    """Return `value` as an int if it is an integer >= `minimum`, else raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(
+            f"Expected an integer >= {minimum} for `{name}`. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def check_fraction(value: Any, name: str) -> float:
+    """Return `value` as a float if it lies in (0, 1), else raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+        raise ValueError(f"Expected `{name}` in (0, 1). Received: {name}={value!r}")
+    return float(value)
 
 
 def check_units(units: str) -> str:

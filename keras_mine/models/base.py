@@ -18,7 +18,7 @@ from keras_mine.bounds import donsker_varadhan
 from keras_mine.critics import MLPCritic
 from keras_mine.data import dataset_to_arrays, marginal_permutations, shuffle_marginal
 from keras_mine.metrics import DonskerVaradhanMetric
-from keras_mine.validation import check_paired_samples, to_units
+from keras_mine.validation import check_int, check_paired_samples, to_units
 
 __all__ = ["CriticModel"]
 
@@ -225,10 +225,7 @@ class CriticModel(keras.Model):
         return float(donsker_varadhan(tf.constant(t_joint), tf.constant(t_marginal)))
 
     def _estimate_checked(self, x, target, batch_size, num_shuffles, seed, units) -> float:
-        if isinstance(num_shuffles, bool) or not isinstance(num_shuffles, int) or num_shuffles < 1:
-            raise ValueError(
-                f"Expected an integer >= 1 for `num_shuffles`. Received: {num_shuffles!r}"
-            )
+        check_int(num_shuffles, "num_shuffles")
         t_joint = self._scores_checked(x, target, batch_size)
         t_marginal = np.concatenate(
             [
