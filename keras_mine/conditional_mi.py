@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.estimate import METHODS, _estimate, _NeuralMethod, estimate_mi
+from keras_mine.estimate import METHODS, _NeuralMethod, estimate_mi, run_method
 from keras_mine.models import ConditionalClassifierMI
 from keras_mine.validation import check_samples, check_units, to_units
 
@@ -20,7 +20,9 @@ CMI_METHODS = {
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
 
-_CCMI = _NeuralMethod(CMI_METHODS["ccmi"], ConditionalClassifierMI, {}, ("readout",))
+_CCMI = _NeuralMethod(
+    CMI_METHODS["ccmi"], ConditionalClassifierMI, {}, ("readout",), shuffled_readout=False
+)
 
 
 def estimate_cmi(
@@ -84,11 +86,6 @@ def estimate_cmi(
             f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "
             "method='difference'."
         )
-    if method == "ccmi" and "num_shuffles" in settings:
-        raise ValueError(
-            "num_shuffles does not apply to method='ccmi': its readout pairs each row with "
-            "its nearest neighbour in z, a deterministic marginal sample."
-        )
     check_units(units)
     x = check_samples(x, "x")
     y = check_samples(y, "y")
@@ -99,6 +96,6 @@ def estimate_cmi(
             f"x, y and z must be paired row by row (same length); received lengths {lengths}."
         )
     if method == "ccmi":
-        return to_units(_estimate(_CCMI, method, x, (y, z), **settings).mi, units)
+        return to_units(run_method(_CCMI, method, x, (y, z), **settings).mi, units)
     mi = lambda target: estimate_mi(x, target, method=estimator or "classifier", **settings).mi  # noqa: E731
     return to_units(mi(np.concatenate([y, z], axis=1)) - mi(z), units)

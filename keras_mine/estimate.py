@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,11 +11,91 @@ import keras
 import numpy as np
 import pandas as pd
 
+from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
 from keras_mine.models import MINE, ClassifierMI
 from keras_mine.training import TrainingConfig, cross_fit, take_rows
 from keras_mine.validation import check_paired_samples
 
-__all__ = ["estimate_mi", "MIResult", "METHODS"]
+__all__ = ["estimate_mi", "MIResult", "METHODS", "NEURAL_SETTINGS"]
+
+#: Settings shared by the neural methods, with their defaults. Chosen by
+#: measurement on Gaussian tasks with known MI (see tests/ and README): a
+#: 2 x 64 ReLU critic, batch 256 and Adam at 1e-3 reach errors of a few
+#: hundredths of a nat on bivariate Gaussians up to rho = 0.9 in 50-80
+#: epochs; patience 20 with the rate halved after 8 flat epochs stops soon
+#: after the validation MI levels off.
+NEURAL_SETTINGS: dict[str, Any] = {
+    "folds": 2,
+    "val_size": 0.2,
+    "batch_size": 256,
+    "max_epochs": 300,
+    "learning_rate": 1e-3,
+    "lr_factor": 0.5,
+    "lr_patience": 8,
+    "stop_patience": 20,
+    "stop_min_delta": 1e-3,
+    "hidden_dim": 64,
+    "num_hidden_layers": 2,
+    "activation": "relu",
+    "num_shuffles": 5,
+}
+_TRAINING = (
+    "batch_size",
+    "max_epochs",
+    "learning_rate",
+    "lr_factor",
+    "lr_patience",
+    "stop_patience",
+    "stop_min_delta",
+)
+_CRITIC = ("hidden_dim", "num_hidden_layers", "activation")
+
+
+@dataclass(frozen=True)
+class MIResult:
+    """What `estimate_mi` returns.
+
+    Attributes
+    ----------
+    mi : float
+        The estimate in nats. Neural methods: the mean over folds of each
+        fold model's DV readout on the rows it never saw.
+    method : str
+        The method's name.
+    seconds : float
+        Wall time of training and readout.
+    history : pandas.DataFrame
+        Neural methods: one row per epoch run (``fold``, ``epoch``, ``mi``,
+        ``val_mi``, ``loss``, ``val_loss``, ``learning_rate``, and
+        ``accuracy`` for the classifier). Empty for classical methods.
+    models : tuple of keras.Model
+        The trained model of each fold (best weights restored); empty for
+        classical methods.
+    fold_estimates : tuple of float
+        Each fold's readout, in nats; their spread shows the readout's noise.
+    n_samples : int
+        Rows used.
+    """
+
+    mi: float
+    method: str
+    seconds: float
+    history: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    models: tuple = field(repr=False, default=())
+    fold_estimates: tuple = ()
+    n_samples: int = 0
+
+    @property
+    def mi_bits(self) -> float:
+        """The estimate in bits."""
+        return self.mi / np.log(2.0)
+
+    @property
+    def model(self) -> keras.Model:
+        """The first fold's model: ``result.model.estimate(x_new, z_new)``."""
+        if not self.models:
+            raise AttributeError(f"method={self.method!r} trains no model.")
+        return self.models[0]
 
 
 @dataclass(frozen=True)
@@ -25,18 +106,69 @@ class _NeuralMethod:
     model_class: type
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
+    shuffled_readout: bool = True  # False: the model's readout builds its own marginal
+    dtype = "float32"
 
-    def build(self, critic_settings: dict, options: dict) -> keras.Model:
-        return self.model_class(**self.fixed, **critic_settings, **options)
+    @property
+    def settings(self) -> tuple[str, ...]:
+        shared = (s for s in NEURAL_SETTINGS if self.shuffled_readout or s != "num_shuffles")
+        return (*shared, *self.options)
 
-    def readout(self, model, x, target, rows, num_shuffles: int) -> float:
-        if isinstance(target, tuple):  # conditional: (y, z), deterministic marginal
-            return model.estimate(x[rows], *take_rows(target, rows))
-        return model.estimate(x[rows], target[rows], num_shuffles=num_shuffles)
+    def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
+        settings = {**NEURAL_SETTINGS, **settings}
+        config = TrainingConfig(**{key: settings[key] for key in _TRAINING})
+        critic = {key: settings[key] for key in _CRITIC}
+        options = {key: settings[key] for key in self.options if key in settings}
+        start = time.perf_counter()
+        estimates, models, history = cross_fit(
+            lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
+            x,
+            target,
+            lambda model, rows: self._readout(model, x, target, rows, settings["num_shuffles"]),
+            config,
+            folds=settings["folds"],
+            val_size=settings["val_size"],
+            seed=seed,
+            verbose=verbose,
+            description=name,
+        )
+        return MIResult(
+            mi=float(np.mean(estimates)),
+            method=name,
+            seconds=time.perf_counter() - start,
+            history=history,
+            models=tuple(models),
+            fold_estimates=tuple(estimates),
+            n_samples=len(x),
+        )
+
+    def _readout(self, model, x, target, rows, num_shuffles: int) -> float:
+        if self.shuffled_readout:
+            return model.estimate(x[rows], target[rows], num_shuffles=num_shuffles)
+        return model.estimate(x[rows], *take_rows(target, rows))
+
+
+@dataclass(frozen=True)
+class _ClassicalMethod:
+    """A classical estimator: a pure function ``(x, z, **options) -> float``."""
+
+    description: str
+    function: Callable[..., float]
+    options: tuple[str, ...] = ()
+    dtype = "float64"
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        return self.options
+
+    def run(self, name: str, x, z, settings: dict, seed, verbose: bool) -> MIResult:
+        start = time.perf_counter()
+        mi = self.function(x, z, **settings)
+        return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x))
 
 
 #: Every method `estimate_mi` knows, by name.
-METHODS: dict[str, _NeuralMethod] = {
+METHODS: dict[str, _NeuralMethod | _ClassicalMethod] = {
     "mine_biased": _NeuralMethod(
         "MINE, Donsker-Varadhan bound with its plain gradient", MINE, {"loss": "mine_biased"}
     ),
@@ -55,51 +187,11 @@ METHODS: dict[str, _NeuralMethod] = {
         {},
         ("readout",),
     ),
+    "ksg": _ClassicalMethod("k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize")),
+    "kde": _ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",)),
+    "histogram": _ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
+    "discrete": _ClassicalMethod("contingency table of discrete symbols", discrete_mi),
 }
-
-
-@dataclass(frozen=True)
-class MIResult:
-    """What `estimate_mi` returns.
-
-    Attributes
-    ----------
-    mi : float
-        The estimate in nats: the mean over folds of each fold model's DV
-        readout on the rows it never saw.
-    method : str
-        The method's name.
-    seconds : float
-        Wall time of training and readout.
-    history : pandas.DataFrame
-        One row per epoch run: ``fold``, ``epoch``, ``mi``, ``val_mi``,
-        ``loss``, ``val_loss``, ``learning_rate`` (and ``accuracy`` for the
-        classifier).
-    models : tuple of keras.Model
-        The trained model of each fold (best weights restored).
-    fold_estimates : tuple of float
-        Each fold's readout, in nats; their spread shows the readout's noise.
-    n_samples : int
-        Rows used.
-    """
-
-    mi: float
-    method: str
-    seconds: float
-    history: pd.DataFrame = field(repr=False)
-    models: tuple = field(repr=False)
-    fold_estimates: tuple = ()
-    n_samples: int = 0
-
-    @property
-    def mi_bits(self) -> float:
-        """The estimate in bits."""
-        return self.mi / np.log(2.0)
-
-    @property
-    def model(self) -> keras.Model:
-        """The first fold's model: ``result.model.estimate(x_new, z_new)``."""
-        return self.models[0]
 
 
 def estimate_mi(
@@ -107,32 +199,19 @@ def estimate_mi(
     z: Any,
     method: str = "mine",
     *,
-    folds: int = 2,
-    val_size: float = 0.2,
-    batch_size: int | str = 256,
-    max_epochs: int = 300,
-    learning_rate: float = 1e-3,
-    lr_factor: float = 0.5,
-    lr_patience: int = 8,
-    stop_patience: int = 20,
-    stop_min_delta: float = 1e-3,
-    hidden_dim: int = 64,
-    num_hidden_layers: int = 2,
-    activation: str = "relu",
-    num_shuffles: int = 5,
     seed: int | None = 0,
     verbose: bool = False,
-    **options: Any,
+    **settings: Any,
 ) -> MIResult:
     """Estimate the mutual information I(X;Z) from paired samples, in one call.
 
-    Cross-fitting: the rows are cut at random (from `seed`) into `folds`
-    parts. For each part, a model trains on the other parts (early stopping
-    and learning-rate reduction watching the MI on a `val_size` fraction of
-    them, best weights restored) and is read out on that part with the DV
-    formula (`CriticModel.estimate`). The estimate is the mean of the fold
-    readouts: every row serves in a readout, and no model is read out on
-    rows that influenced its weights or its chosen epoch.
+    Neural methods are cross-fitted: the rows are cut at random (from
+    `seed`) into `folds` parts. For each part, a model trains on the other
+    parts (early stopping and learning-rate reduction watching the MI on a
+    `val_size` fraction of them, best weights restored) and is read out on
+    that part with the DV formula (`CriticModel.estimate`). The estimate is
+    the mean of the fold readouts: every row serves in a readout, and no
+    model is read out on rows that influenced its weights or its chosen epoch.
 
     Why: a single held-out split reads out on few rows. On a bivariate
     Gaussian (rho = 0.9, N = 10,000) a readout on 2,000 test rows missed the
@@ -140,39 +219,42 @@ def estimate_mi(
     the trained critic was off by 0.009 on fresh data; reading out on training
     rows instead is biased upward. Two folds cost two fits.
 
-    Defaults chosen by measurement on Gaussian tasks with known MI (see
-    tests/ and README): a 2 x 64 ReLU critic, batch 256 and Adam at 1e-3
-    reach errors of a few hundredths of a nat on bivariate Gaussians up to
-    rho = 0.9 in 50-80 epochs; patience 20 with the rate halved after 8 flat
-    epochs stops soon after the validation MI levels off.
+    Classical methods are the functions of `keras_mine.classical` applied to
+    all rows.
 
     Parameters
     ----------
     x, z : array-like
         Paired samples: numpy, tf.Tensor or pandas, 1-D or (n_samples, n_features).
     method : str
-        One of `METHODS`: "mine_biased", "mine", "remine", "classifier".
-    folds : int
-        Number of cross-fitting folds (>= 2); each costs one fit.
-    val_size : float
-        Fraction of each fold's training rows used for validation.
-    batch_size : int or "full"
-        Pairs per training step.
-    max_epochs, learning_rate, lr_factor, lr_patience, stop_patience, stop_min_delta
-        Training settings (see `keras_mine.training.TrainingConfig`).
-    hidden_dim, num_hidden_layers, activation
-        Critic settings (see `keras_mine.MLPCritic`).
-    num_shuffles : int
-        Permutations of z forming the readout's marginal samples.
+        One of `METHODS`. Neural: "mine_biased", "mine", "remine",
+        "classifier". Classical: "ksg", "kde", "histogram", "discrete".
     seed : int or None
         Seeds the folds, the initialization, the batch order and the
         shuffles: the same seed gives the same estimate. No global random
-        state is touched.
+        state is touched. (The classical methods are deterministic.)
     verbose : bool
-        Show a progress bar over epochs with the live MI.
-    **options
-        Method options: ``alpha`` (mine), ``reg_weight`` and ``target``
-        (remine), ``readout`` (classifier). Others are an error.
+        Neural methods: a progress bar over epochs with the live MI.
+    **settings
+        Neural methods, defaults in `NEURAL_SETTINGS`:
+
+        - ``folds`` (2): cross-fitting folds (>= 2), each one fit;
+        - ``val_size`` (0.2): fraction of each fold's training rows used
+          for validation;
+        - ``batch_size`` (256, or "full"), ``max_epochs`` (300),
+          ``learning_rate`` (1e-3), ``lr_factor`` (0.5), ``lr_patience`` (8),
+          ``stop_patience`` (20), ``stop_min_delta`` (1e-3): training (see
+          `keras_mine.training.TrainingConfig`);
+        - ``hidden_dim`` (64), ``num_hidden_layers`` (2), ``activation``
+          ("relu"): the critic (see `keras_mine.MLPCritic`);
+        - ``num_shuffles`` (5): permutations of z forming the readout's
+          marginal samples;
+        - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
+          (remine), ``readout`` (classifier).
+
+        Classical methods: ``k`` and ``standardize`` (ksg), ``bandwidth``
+        (kde), ``bins`` (histogram); see `keras_mine.classical`.
+        A setting the method does not use is an error.
 
     Returns
     -------
@@ -184,94 +266,33 @@ def estimate_mi(
     >>> from keras_mine.tasks import bivariate_gaussian
     >>> x, z = bivariate_gaussian(0.9).sample(10_000, seed=0)
     >>> estimate_mi(x, z, method="mine").mi    # true value 0.830 nats
+    >>> estimate_mi(x, z, method="ksg", k=5).mi
     """
     if method not in METHODS:
         raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
-    x, z = check_paired_samples(x, z)
-    return _estimate(
-        METHODS[method],
-        method,
-        x,
-        z,
-        folds=folds,
-        val_size=val_size,
-        batch_size=batch_size,
-        max_epochs=max_epochs,
-        learning_rate=learning_rate,
-        lr_factor=lr_factor,
-        lr_patience=lr_patience,
-        stop_patience=stop_patience,
-        stop_min_delta=stop_min_delta,
-        hidden_dim=hidden_dim,
-        num_hidden_layers=num_hidden_layers,
-        activation=activation,
-        num_shuffles=num_shuffles,
-        seed=seed,
-        verbose=verbose,
-        **options,
-    )
+    spec = METHODS[method]
+    x, z = check_paired_samples(x, z, dtype=spec.dtype)
+    return run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
 
 
-def _estimate(
-    spec: _NeuralMethod,
-    method: str,
+def run_method(
+    spec: _NeuralMethod | _ClassicalMethod,
+    name: str,
     x: np.ndarray,
     target,
     /,
     *,
-    folds: int = 2,
-    val_size: float = 0.2,
-    batch_size: int | str = 256,
-    max_epochs: int = 300,
-    learning_rate: float = 1e-3,
-    lr_factor: float = 0.5,
-    lr_patience: int = 8,
-    stop_patience: int = 20,
-    stop_min_delta: float = 1e-3,
-    hidden_dim: int = 64,
-    num_hidden_layers: int = 2,
-    activation: str = "relu",
-    num_shuffles: int = 5,
     seed: int | None = 0,
     verbose: bool = False,
-    **options: Any,
+    **settings: Any,
 ) -> MIResult:
-    """Cross-fitted estimate of a neural method on checked arrays (see `estimate_mi`)."""
-    unknown = sorted(set(options) - set(spec.options))
+    """Run a method on checked arrays after checking its settings (see `estimate_mi`)."""
+    unknown = sorted(set(settings) - set(spec.settings))
     if unknown:
-        allowed = ", ".join(spec.options) or "none"
+        own = ", ".join(spec.options) or "none"
+        shared = ", ".join(s for s in spec.settings if s not in spec.options)
         raise ValueError(
-            f"Option(s) {unknown} do not apply to method={method!r} (its options: {allowed})."
+            f"Option(s) {unknown} do not apply to method={name!r} (its options: {own}"
+            + (f"; shared settings: {shared})." if shared else ").")
         )
-    config = TrainingConfig(
-        batch_size=batch_size,
-        max_epochs=max_epochs,
-        learning_rate=learning_rate,
-        lr_factor=lr_factor,
-        lr_patience=lr_patience,
-        stop_patience=stop_patience,
-        stop_min_delta=stop_min_delta,
-    )
-    critic = dict(hidden_dim=hidden_dim, num_hidden_layers=num_hidden_layers, activation=activation)
-    start = time.perf_counter()
-    estimates, models, history = cross_fit(
-        lambda fold_seed: spec.build(dict(critic, seed=fold_seed), options),
-        x,
-        target,
-        lambda model, test: spec.readout(model, x, target, test, num_shuffles),
-        config,
-        folds=folds,
-        val_size=val_size,
-        seed=seed,
-        verbose=verbose,
-        description=method,
-    )
-    return MIResult(
-        mi=float(np.mean(estimates)),
-        method=method,
-        seconds=time.perf_counter() - start,
-        history=history,
-        models=tuple(models),
-        fold_estimates=tuple(estimates),
-        n_samples=len(x),
-    )
+    return spec.run(name, x, target, settings, seed, verbose)

@@ -1,34 +1,85 @@
-"""The command line, end to end on a tiny setting."""
+"""The command line and the benchmark runner, end to end on tiny settings."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from keras_mine.__main__ import main
-from keras_mine.demo import run_demo
+from keras_mine.benchmark import format_markdown, run_benchmark, summarize
+from keras_mine.tasks import AdditiveNoiseTask, bivariate_gaussian
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def test_demo_prints_estimates_beside_the_truth(capsys):
-    code = main(["demo", "--rho", "0.5", "--losses", "mine_biased", "--n", "600", "--epochs", "2"])
-    assert code == 0
+def _is_png(path):
+    return path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 10_000
+
+
+def test_demo_writes_the_rho_figure_and_its_table(tmp_path, capsys):
+    argv = ["demo", "--rho", "-0.5", "0.5", "--methods", "mine_biased", "classifier",
+            "--n", "400", "--max-epochs", "2", "--out", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
     out = capsys.readouterr().out
-    header, row = out.strip().splitlines()[-2:]
-    assert "true MI" in header and "estimate" in header
-    fields = row.split()
-    assert fields[:3] == ["0.5", "mine_biased", "0.1438"]  # -0.5 ln(0.75)
-    assert int(fields[6]) == 2
+    assert "true MI" in out and "estimate" in out
+    assert out.count("0.144") >= 4  # -0.5 ln(0.75) on each of the 4 rows
+    table = pd.read_csv(tmp_path / "demo.csv")
+    assert sorted(table["rho"]) == [-0.5, -0.5, 0.5, 0.5]
+    assert set(table["method"]) == {"mine_biased", "classifier"}
+    assert np.allclose(table["error"], table["mean"] - table["mi_true"])
+    assert _is_png(tmp_path / "demo.png")
 
 
-def test_demo_rows_are_measured():
-    (row,) = run_demo([0.9], ["remine"], n=600, epochs=2, progress=False)
-    assert row["error"] == pytest.approx(row["mi"] - row["mi_true"])
-    assert row["seconds"] > 0
+def test_bench_writes_csv_and_png_and_reports_what_a_method_rejects(tmp_path, capsys):
+    argv = ["bench", "--tasks", "normal-1x1-rho0.75", "additive-noise-1x1-eps0.75",
+            "--methods", "mine", "ksg", "discrete", "--n", "300", "--seeds", "2",
+            "--max-epochs", "2", "--out", str(tmp_path), "--markdown"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    runs = pd.read_csv(tmp_path / "bench_runs.csv", keep_default_na=False)
+    assert len(runs) == 2 * 3 * 2
+    assert set(runs["seed"]) == {0, 1}
+    ksg = runs[runs["method"] == "ksg"]
+    assert (ksg["failure"] == "").all()  # max_epochs reached the neural method only
+    assert (runs[runs["method"] == "discrete"]["failure"].str.contains("non-integer")).all()
+    summary = pd.read_csv(tmp_path / "bench_summary.csv")
+    assert len(summary) == 6 and (summary[summary["method"] == "ksg"]["std"] > 0).all()
+    assert _is_png(tmp_path / "bench.png")
+    assert "| task | dims | true MI | mine | ksg | discrete |" in captured.out
+    assert "note: discrete on additive-noise-1x1-eps0.75" in captured.err
 
 
-def test_unknown_loss_is_an_error(capsys):
-    assert main(["demo", "--losses", "nce"]) == 2
-    assert "valid: mine_biased, mine, remine" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bench", "--methods", "kraskov"], "unknown method(s) ['kraskov']; valid: mine_biased"),
+        (["bench", "--tasks", "normal-9x9"], "Unknown task 'normal-9x9'"),
+        (["bench", "--n", "5"], "integer >= 10 for `--n`"),
+        (["demo", "--rho", "1.5"], "--rho values must lie in (-1, 1)"),
+    ],
+)
+def test_bad_arguments_exit_with_a_message(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
 
 
-def test_help_explains_options(capsys):
+@pytest.mark.parametrize("command", ["demo", "bench"])
+def test_help_explains_the_options(command, capsys):
     with pytest.raises(SystemExit):
-        main(["demo", "--help"])
-    assert "--rho" in capsys.readouterr().out
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    for option in ["--methods", "--n", "--max-epochs", "--out"]:
+        assert option in out
+
+
+def test_summary_statistics_and_markdown():
+    tasks = [bivariate_gaussian(0.5), AdditiveNoiseTask(0.1)]
+    runs = run_benchmark(tasks, ["ksg", "histogram"], n=500, seeds=3, progress=False)
+    summary = summarize(runs)
+    assert list(summary["task"]) == [tasks[0].name] * 2 + [tasks[1].name] * 2
+    one = runs[(runs["task"] == tasks[1].name) & (runs["method"] == "ksg")]["mi"]
+    row = summary.iloc[2]
+    assert row["mean"] == pytest.approx(one.mean()) and row["std"] == pytest.approx(one.std())
+    assert row["error"] == pytest.approx(one.mean() - tasks[1].mi_true)
+    table = format_markdown(summary)
+    assert f"| {tasks[1].name} | 1×1 | 1.71 | {row['mean']:.2f} ± {row['std']:.2f} |" in table
+    assert "| mean abs. error |" in table

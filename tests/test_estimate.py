@@ -92,13 +92,18 @@ def test_input_kinds_give_the_same_estimate():
 
 def test_method_registry_and_options():
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
-    assert set(keras_mine.METHODS) == {"mine_biased", "mine", "remine", "classifier"}
+    neural = {"mine_biased", "mine", "remine", "classifier"}
+    assert set(keras_mine.METHODS) == neural | {"ksg", "kde", "histogram", "discrete"}
     with pytest.raises(ValueError, match="Valid methods: mine_biased, mine, remine, classifier"):
         keras_mine.estimate_mi(x, z, method="kraskov")
     with pytest.raises(ValueError, match=r"\['alpha'\] do not apply to method='remine'"):
         keras_mine.estimate_mi(x, z, method="remine", alpha=0.1)
     with pytest.raises(ValueError, match="its options: readout"):
         keras_mine.estimate_mi(x, z, method="classifier", target=1.0)
+    with pytest.raises(ValueError, match=r"\['max_epochs'\] do not apply to method='ksg'"):
+        keras_mine.estimate_mi(x, z, method="ksg", max_epochs=10)
+    with pytest.raises(ValueError, match=r"its options: none\)"):
+        keras_mine.estimate_mi(x, z, method="discrete", bins=3)
     result = keras_mine.estimate_mi(x, z, method="remine", reg_weight=0.5, target=0.2, **FAST)
     assert result.model.reg_weight == 0.5 and result.model.target == 0.2
     assert keras_mine.estimate_mi(x, z, method="mine", alpha=0.2, **FAST).model.alpha == 0.2

@@ -1,0 +1,44 @@
+"""Uniform signal plus uniform noise: a non-Gaussian task with closed-form MI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from keras_mine.tasks.base import Task
+
+__all__ = ["AdditiveNoiseTask"]
+
+
+@dataclass(frozen=True, repr=False)
+class AdditiveNoiseTask(Task):
+    """``X ~ U(0, 1)``, ``Z = X + N`` with ``N ~ U(-epsilon, epsilon)``.
+
+    H(Z | X) = ln(2 epsilon), and the density of Z is a trapezoid, whose
+    entropy gives::
+
+        I(X;Z) = epsilon - ln(2 epsilon)   if epsilon <= 1/2
+                 1 / (4 epsilon)           otherwise
+
+    (1.709 nats at epsilon = 0.1, 1/3 at 0.75).
+    """
+
+    epsilon: float
+
+    def __post_init__(self) -> None:
+        if not self.epsilon > 0:
+            raise ValueError(f"Expected epsilon > 0. Received: epsilon={self.epsilon!r}")
+
+    name = property(lambda self: f"additive-noise-1x1-eps{self.epsilon:g}")
+    dim_x = 1
+    dim_z = 1
+
+    @property
+    def mi_true(self) -> float:
+        e = self.epsilon
+        return float(e - np.log(2.0 * e)) if e <= 0.5 else 1.0 / (4.0 * e)
+
+    def _draw(self, n, rng):
+        x = rng.uniform(0.0, 1.0, size=(n, 1))
+        return x, x + rng.uniform(-self.epsilon, self.epsilon, size=(n, 1))

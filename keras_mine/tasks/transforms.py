@@ -1,0 +1,129 @@
+"""MI-preserving transforms, composed onto any task: ``task -> task``.
+
+I(f(X); g(Z)) = I(X; Z) for injective, continuously differentiable f and g,
+so a transformed task keeps its base task's `mi_true` while its samples
+become non-Gaussian (Czyz et al., "Beyond Normal", NeurIPS 2023).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from keras_mine.tasks.base import Task
+
+__all__ = [
+    "TransformedTask",
+    "half_cube",
+    "asinh",
+    "normal_cdf",
+    "spiral",
+    "wiggly",
+    "swiss_roll",
+]
+
+
+@dataclass(frozen=True, repr=False)
+class TransformedTask(Task):
+    """`base` with `transform_x` applied to X and `transform_z` to Z.
+
+    Parameters
+    ----------
+    base : Task
+    label : str
+        Prefix of the name: ``"label(base.name)"``.
+    transform_x, transform_z : callable
+        Maps of float64 arrays (n, d) -> (n, d'), injective and smooth.
+    dim_x, dim_z : int
+        Output dimensions.
+    """
+
+    base: Task
+    label: str
+    transform_x: Callable[[np.ndarray], np.ndarray]
+    transform_z: Callable[[np.ndarray], np.ndarray]
+    dim_x: int
+    dim_z: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}({self.base.name})"
+
+    @property
+    def mi_true(self) -> float:
+        return self.base.mi_true
+
+    def _draw(self, n, rng):
+        x, z = self.base._draw(n, rng)
+        return self.transform_x(x), self.transform_z(z)
+
+
+def _elementwise(task: Task, label: str, function: Callable) -> TransformedTask:
+    return TransformedTask(task, label, function, function, task.dim_x, task.dim_z)
+
+
+def half_cube(task: Task) -> TransformedTask:
+    """``t -> t |t|^(1/2)`` on every coordinate: heavier tails, same MI."""
+    return _elementwise(task, "half-cube", lambda t: t * np.sqrt(np.abs(t)))
+
+
+def asinh(task: Task) -> TransformedTask:
+    """``t -> asinh(t)`` on every coordinate: tames heavy (Student-t) tails."""
+    return _elementwise(task, "asinh", np.arcsinh)
+
+
+def normal_cdf(task: Task) -> TransformedTask:
+    """``t -> Phi(t)`` on every coordinate: uniform margins when the base margins are N(0, 1)."""
+    return _elementwise(task, "normal-cdf", ndtr)
+
+
+def wiggly(task: Task) -> TransformedTask:
+    """``t -> t + 0.4 sin(t) + 0.2 sin(1.7 t + 1)``: strictly increasing (slope >= 0.26)."""
+    return _elementwise(task, "wiggly", lambda t: t + 0.4 * np.sin(t) + 0.2 * np.sin(1.7 * t + 1))
+
+
+def _spiral_map(speed: float) -> Callable[[np.ndarray], np.ndarray]:
+    def rotate(v: np.ndarray) -> np.ndarray:
+        angle = speed * np.sum(v**2, axis=1)
+        cos, sin = np.cos(angle), np.sin(angle)
+        out = v.copy()
+        out[:, 0] = cos * v[:, 0] - sin * v[:, 1]
+        out[:, 1] = sin * v[:, 0] + cos * v[:, 1]
+        return out
+
+    return rotate
+
+
+def spiral(task: Task, speed: float = 0.5) -> TransformedTask:
+    """Rotate the first two coordinates by the angle ``speed * ||v||^2``.
+
+    A rotation keeps the norm, so the map is inverted by rotating back by the
+    same angle: a diffeomorphism of R^d, d >= 2, twisting the data into a
+    spiral (X and Z are each transformed).
+    """
+    if min(task.dim_x, task.dim_z) < 2:
+        raise ValueError(
+            f"spiral needs dim_x, dim_z >= 2; task {task.name!r} has "
+            f"dim_x={task.dim_x}, dim_z={task.dim_z}."
+        )
+    return _elementwise(task, "spiral", _spiral_map(speed))
+
+
+def _roll(t: np.ndarray) -> np.ndarray:
+    angle = 1.5 * np.pi * (1.0 + 2.0 * t[:, 0])
+    return np.stack([angle * np.cos(angle), angle * np.sin(angle)], axis=1) / 21.0
+
+
+def swiss_roll(task: Task) -> TransformedTask:
+    """Embed a one-dimensional X in (0, 1) into the plane as a Swiss roll.
+
+    ``t -> (a cos a, a sin a) / 21`` with ``a = 1.5 pi (1 + 2 t)``: injective
+    on (0, 1), so I(roll(X); Z) = I(X; Z). Use it on a task with uniform X,
+    e.g. ``swiss_roll(normal_cdf(bivariate_gaussian(0.75)))``.
+    """
+    if task.dim_x != 1:
+        raise ValueError(f"swiss_roll needs dim_x = 1; task {task.name!r} has dim_x={task.dim_x}.")
+    return TransformedTask(task, "swiss-roll", _roll, lambda t: t, 2, task.dim_z)
