@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
 from keras_mine.callbacks import ProgressBar, default_callbacks
+from keras_mine.graph_fit import fit_in_graph
 from keras_mine.validation import check_fraction, check_int
 
 __all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit", "take_rows"]
@@ -103,13 +103,6 @@ def take_rows(target, rows):
     return target[rows]
 
 
-def _pipeline(x, target, batch_size: int, seed: int | None, shuffle: bool) -> tf.data.Dataset:
-    dataset = tf.data.Dataset.from_tensor_slices((x, target))
-    if shuffle:
-        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
 def train_model(
     model: keras.Model,
     x: np.ndarray,
@@ -151,11 +144,7 @@ def train_model(
         (``mi``, ``val_mi``, ``loss``, ``val_loss``, ``learning_rate``, ...).
     """
     batch_size = len(train) if config.batch_size == "full" else min(config.batch_size, len(train))
-    steps_per_epoch = int(np.ceil(len(train) / batch_size))
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        steps_per_execution=min(32, steps_per_epoch),
-    )
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     callbacks = default_callbacks(
         patience=config.stop_patience,
         min_delta=config.stop_min_delta,
@@ -165,17 +154,17 @@ def train_model(
     )
     if verbose:
         callbacks.append(ProgressBar(config.max_epochs, description))
-    history = model.fit(
-        _pipeline(x[train], take_rows(target, train), batch_size, seed, shuffle=True),
+    return fit_in_graph(
+        model,
+        x[train],
+        take_rows(target, train),
+        x[val],
+        take_rows(target, val),
+        batch_size=batch_size,
         epochs=config.max_epochs,
-        validation_data=_pipeline(x[val], take_rows(target, val), 4096, None, shuffle=False),
-        shuffle=False,  # the pipeline shuffles, from `seed`
-        verbose=0,
         callbacks=callbacks,
+        seed=seed,
     )
-    curves = pd.DataFrame(history.history)
-    curves.insert(0, "epoch", np.arange(len(curves)))
-    return curves
 
 
 def cross_fit(
