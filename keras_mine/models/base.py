@@ -110,11 +110,13 @@ class CriticModel(keras.Model):
         return (x, target)
 
     def _joint_and_marginal_scores(self, x, target, seed, training: bool):
+        # Two critic calls: measured faster than one call on the concatenated
+        # 2n batch (the concatenation and the split of the scores cost more
+        # than the second call in graphs of small critics).
         marginal = self.make_marginal(target, seed)
-        both = tf.nest.map_structure(lambda a, b: tf.concat([a, b], 0), target, marginal)
-        n = tf.shape(x)[0]
-        scores = self(self._call_inputs(tf.concat([x, x], 0), both), training=training)
-        return scores[:n], scores[n:]
+        t_joint = self(self._call_inputs(x, target), training=training)
+        t_marginal = self(self._call_inputs(x, marginal), training=training)
+        return t_joint, t_marginal
 
     def _unpack(self, data):
         x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
