@@ -1,8 +1,10 @@
 """Variational lower bounds on mutual information, as pure TensorFlow functions.
 
-Every function here takes critic scores and returns a scalar tensor. None of
-them owns state or knows about training: the moving average used by MINE is
-passed in and updated by the caller (see `update_log_moving_average`).
+Every function here takes critic scores and reduces them over their last
+axis: scores of shape (n,) give a scalar, and a stack of scores of shape
+(k, n), from k critics trained at once, gives k values. None of them owns
+state or knows about training: the moving average used by MINE is passed in
+and updated by the caller (see `update_log_moving_average`).
 
 Notation: ``t_joint`` are critic scores T(x_i, z_i) on samples of the joint
 distribution P; ``t_marginal`` are scores T(x_i, z_j) on samples of the product
@@ -34,7 +36,7 @@ __all__ = [
 
 
 def log_mean_exp(t: tf.Tensor, name: str = "log_mean_exp") -> tf.Tensor:
-    """Return ``log(mean(exp(t)))`` over all elements, computed stably.
+    """Return ``log(mean(exp(t)))`` over the last axis, computed stably.
 
     Uses ``logsumexp(t) - log(n)``, which neither overflows for large scores
     nor underflows for very negative ones (``log(mean(exp(t)))`` does both in
@@ -43,19 +45,19 @@ def log_mean_exp(t: tf.Tensor, name: str = "log_mean_exp") -> tf.Tensor:
     Parameters
     ----------
     t : tf.Tensor
-        Scores of any shape, floating dtype.
+        Scores of shape (..., n), floating dtype.
     name : str
         Name scope for the graph.
 
     Returns
     -------
     tf.Tensor
-        Scalar.
+        Shape (...): a scalar for 1-D scores.
     """
     with tf.name_scope(name):
         t = tf.convert_to_tensor(t)
-        n = tf.cast(tf.size(t), t.dtype)
-        return tf.reduce_logsumexp(t) - tf.math.log(n)
+        n = tf.cast(tf.shape(t)[-1], t.dtype)
+        return tf.reduce_logsumexp(t, axis=-1) - tf.math.log(n)
 
 
 def donsker_varadhan(
@@ -79,7 +81,7 @@ def donsker_varadhan(
     Returns
     -------
     tf.Tensor
-        Scalar bound in nats.
+        Bound in nats, shape (...) for scores of shape (..., n).
 
     Examples
     --------
@@ -87,7 +89,7 @@ def donsker_varadhan(
     1.0
     """
     with tf.name_scope(name):
-        return tf.reduce_mean(t_joint) - log_mean_exp(t_marginal)
+        return tf.reduce_mean(t_joint, axis=-1) - log_mean_exp(t_marginal)
 
 
 def _log_mean_exp_with_moving_average_gradient(
@@ -105,9 +107,9 @@ def _log_mean_exp_with_moving_average_gradient(
         value = log_mean_exp(t)
 
         def _grad(upstream):
-            n = tf.cast(tf.size(t), t.dtype)
-            weights = tf.exp(t - tf.math.log(n) - log_ma)
-            return upstream * weights, tf.zeros_like(log_ma)
+            n = tf.cast(tf.shape(t)[-1], t.dtype)
+            weights = tf.exp(t - tf.math.log(n) - log_ma[..., None])
+            return upstream[..., None] * weights, tf.zeros_like(log_ma)
 
         return value, _grad
 
@@ -132,7 +134,7 @@ def mine_lower_bound(
     t_joint, t_marginal : tf.Tensor
         Critic scores on joint and product-of-marginals samples.
     log_moving_average : tf.Tensor
-        Scalar, log of the moving average of ``mean(exp(t_marginal))``,
+        Shape (...), log of the moving average of ``mean(exp(t_marginal))``,
         typically already updated with this batch by
         `update_log_moving_average`. No gradient flows into it.
     name : str
@@ -141,10 +143,10 @@ def mine_lower_bound(
     Returns
     -------
     tf.Tensor
-        Scalar, equal in value to the DV bound (nats).
+        Shape (...), equal in value to the DV bound (nats).
     """
     with tf.name_scope(name):
-        return tf.reduce_mean(t_joint) - _log_mean_exp_with_moving_average_gradient(
+        return tf.reduce_mean(t_joint, axis=-1) - _log_mean_exp_with_moving_average_gradient(
             t_marginal, log_moving_average
         )
 
@@ -164,25 +166,25 @@ def update_log_moving_average(
     Parameters
     ----------
     log_moving_average : tf.Tensor
-        Scalar, current log moving average.
+        Shape (...), current log moving average.
     t_marginal : tf.Tensor
         Critic scores on product-of-marginals samples. No gradient is taken.
     alpha : float
-        Rate in (0, 1].
+        Rate in (0, 1], a number or a tensor of shape (...).
     name : str
         Name scope for the graph.
 
     Returns
     -------
     tf.Tensor
-        Scalar, the updated log moving average.
+        Shape (...), the updated log moving average.
     """
     with tf.name_scope(name):
         t = tf.stop_gradient(tf.convert_to_tensor(t_marginal))
         alpha = tf.cast(alpha, t.dtype)
         batch = log_mean_exp(t)
         old = tf.math.log1p(-alpha) + tf.cast(log_moving_average, t.dtype)
-        return tf.reduce_logsumexp(tf.stack([old, tf.math.log(alpha) + batch]))
+        return tf.reduce_logsumexp(tf.stack([old, tf.math.log(alpha) + batch], axis=-1), axis=-1)
 
 
 def remine_objective(
@@ -213,12 +215,12 @@ def remine_objective(
     Returns
     -------
     tf.Tensor
-        Scalar objective to maximize.
+        Objective to maximize, shape (...).
     """
     with tf.name_scope(name):
         partition = log_mean_exp(t_marginal)
         penalty = reg_weight * tf.square(partition - target)
-        return tf.reduce_mean(t_joint) - partition - penalty
+        return tf.reduce_mean(t_joint, axis=-1) - partition - penalty
 
 
 def classifier_log_loss(
@@ -244,11 +246,12 @@ def classifier_log_loss(
     Returns
     -------
     tf.Tensor
-        Scalar loss to minimize (nats per sample).
+        Loss to minimize (nats per sample), shape (...).
     """
     with tf.name_scope(name):
         t_joint = tf.convert_to_tensor(t_joint)
         t_marginal = tf.convert_to_tensor(t_marginal, dtype=t_joint.dtype)
         return 0.5 * (
-            tf.reduce_mean(tf.nn.softplus(-t_joint)) + tf.reduce_mean(tf.nn.softplus(t_marginal))
+            tf.reduce_mean(tf.nn.softplus(-t_joint), axis=-1)
+            + tf.reduce_mean(tf.nn.softplus(t_marginal), axis=-1)
         )

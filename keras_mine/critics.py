@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 
 from keras_mine.validation import check_int
 
-__all__ = ["MLPCritic"]
+__all__ = ["MLPCritic", "StackedMLPCritic"]
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -108,3 +109,82 @@ class MLPCritic(keras.layers.Layer):
         if isinstance(activation, dict):
             config = dict(config, activation=keras.saving.deserialize_keras_object(activation))
         return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class StackedMLPCritic(keras.layers.Layer):
+    """`num_critics` independent MLP critics evaluated as one batched network.
+
+    Every weight has a leading axis of length `num_critics`, and each layer
+    is one batched matmul, so k critics cost one graph op per layer instead
+    of k. Critic i sees only row i of its inputs and owns only slice i of
+    each weight, so the critics train exactly as if apart (with an
+    element-wise optimizer such as Adam).
+
+    Args:
+        num_critics: Number of critics k.
+        hidden_dim, num_hidden_layers, activation, seed: as `MLPCritic`
+            (kernels Glorot-uniform for each critic's own fan-in and fan-out).
+
+    Call arguments:
+        x: Tensor (k, batch, dx). z: Tensor (k, batch, dz).
+
+    Returns:
+        Tensor (k, batch) of scores.
+    """
+
+    def __init__(
+        self,
+        num_critics: int,
+        hidden_dim: int = 64,
+        num_hidden_layers: int = 2,
+        activation: str = "relu",
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_critics = check_int(num_critics, "num_critics")
+        self.hidden_dim = check_int(hidden_dim, "hidden_dim")
+        self.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
+        self.activation = activation
+        self._activation = keras.activations.get(activation)
+        self.seed = seed
+        self.kernels, self.biases = [], []
+
+    def build(self, x_shape: tuple, z_shape: tuple) -> None:
+        widths = [int(x_shape[-1]) + int(z_shape[-1])]
+        widths += [self.hidden_dim] * self.num_hidden_layers + [1]
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+            limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
+            seed = None if self.seed is None else self.seed + i
+            self.kernels.append(
+                self.add_weight(
+                    shape=(self.num_critics, fan_in, fan_out),
+                    initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed),
+                    name=f"kernel_{i}",
+                )
+            )
+            self.biases.append(
+                self.add_weight(
+                    shape=(self.num_critics, 1, fan_out), initializer="zeros", name=f"bias_{i}"
+                )
+            )
+
+    def call(self, x, z):
+        h = keras.ops.concatenate([x, z], axis=-1)
+        for i, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
+            h = keras.ops.matmul(h, kernel) + bias
+            if i < self.num_hidden_layers:
+                h = self._activation(h)
+        return keras.ops.squeeze(h, axis=-1)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            num_critics=self.num_critics,
+            hidden_dim=self.hidden_dim,
+            num_hidden_layers=self.num_hidden_layers,
+            activation=self.activation,
+            seed=self.seed,
+        )
+        return config

@@ -113,3 +113,34 @@ def test_log_mean_exp_agrees_with_tensorflow_probability():
     t = tf.constant(np.random.default_rng(0).normal(size=1000) * 30.0, tf.float32)
     expected = tfp.math.reduce_logmeanexp(t)
     assert float(bounds.log_mean_exp(t)) == pytest.approx(float(expected), abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "bound",
+    [
+        bounds.donsker_varadhan,
+        lambda tj, tm: bounds.mine_lower_bound(tj, tm, bounds.log_mean_exp(tm) + 0.3),
+        lambda tj, tm: bounds.remine_objective(tj, tm, 0.1, 0.5),
+        bounds.classifier_log_loss,
+        lambda tj, tm: bounds.update_log_moving_average(bounds.log_mean_exp(tj), tm, 0.1),
+    ],
+)
+def test_a_stack_of_scores_gives_one_value_and_gradient_per_row(bound):
+    # k critics trained at once pass scores of shape (k, n): each row must get
+    # exactly the value and gradient it would get alone.
+    rng = np.random.default_rng(0)
+    t_joint = tf.constant(rng.normal(size=(3, 50)), tf.float32)
+    t_marginal = tf.constant(rng.normal(size=(3, 80)), tf.float32)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([t_joint, t_marginal])
+        stacked = bound(t_joint, t_marginal)
+        rows = [bound(t_joint[k], t_marginal[k]) for k in range(3)]
+        total = tf.reduce_sum(stacked)
+    assert stacked.shape == (3,)
+    np.testing.assert_allclose(stacked, [float(r) for r in rows], rtol=1e-6)
+    gradient = tape.gradient(total, t_marginal)
+    if gradient is None:  # the moving-average update takes no gradient, by design
+        return
+    for k in range(3):
+        alone = tape.gradient(rows[k], t_marginal)[k]
+        np.testing.assert_allclose(gradient[k], alone, rtol=1e-5, atol=1e-8)
