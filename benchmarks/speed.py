@@ -6,13 +6,18 @@ Each figure is training steps per second over a fixed number of epochs
 (no early stopping), timed from the end of the first epoch (which traces
 the graphs) to the end of the last:
 
-- plain_keras_fit: ``model.compile(Adam)``; ``model.fit(numpy arrays)``;
-- keras_fit_fast: ``model.compile(Adam, steps_per_execution=<one epoch>)``,
-  ``model.fit`` on tensors (what Keras offers without custom loops);
-- highlevel: `keras_mine.graph_fit.fit_in_graph`, the path of `estimate_mi`
-  and `compat.Mine.fit` (one graph call per epoch, with validation);
+- plain_keras_fit: Keras' own per-batch loop on the same model and
+  train step (``keras.Model.fit(model, x, z, batch_size=300)``);
+- keras_fit: ``model.fit(x, z, batch_size=300)``, our Keras path: each
+  epoch is one Keras step whose minibatch loop runs in the graph;
+- highlevel: the same with ``validation_data`` (the validation MI computed
+  in the same graph call), as `estimate_mi` and `compat.Mine.fit` train;
 - in_graph_limit: a hand-written `tf.function` epoch loop doing only
-  shuffle, gather, critic, DV loss and Adam; no metrics, no validation.
+  shuffle, gather, critic, DV loss and Adam; no metrics, no validation;
+- separate / vectorized: K critics (K bivariate Gaussians) trained for the
+  same epochs one after another with `model.fit`, or together by the
+  stacked trainer of `estimate_mi_many`; critic-steps per second of wall
+  time, tracing included (each separate run traces its own graph).
 
 Usage: python benchmarks/speed.py [--epochs 20]
 """
@@ -27,21 +32,23 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_mine import MINE, MLPCritic  # noqa: E402
 from keras_mine.bounds import donsker_varadhan  # noqa: E402
-from keras_mine.graph_fit import fit_in_graph  # noqa: E402
+from keras_mine.stacked import _StackedFit  # noqa: E402
 from keras_mine.tasks import bivariate_gaussian  # noqa: E402
+from keras_mine.training import TrainingConfig  # noqa: E402
 
 N_TRAIN, N_VAL, BATCH = 8_000, 2_000, 300
 CRITIC = dict(hidden_dim=50, num_hidden_layers=3)
 STEPS_PER_EPOCH = -(-N_TRAIN // BATCH)
 
 
-def _model(steps_per_execution: int = 1) -> MINE:
+def _model() -> MINE:
     model = MINE(loss="mine_biased", seed=0, **CRITIC)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), steps_per_execution=steps_per_execution)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
     return model
 
 
@@ -62,22 +69,17 @@ class EpochClock(keras.callbacks.Callback):
 
 def plain_keras_fit(x, z, epochs):
     clock = EpochClock()
-    _model().fit(x, z, batch_size=BATCH, epochs=epochs + 1, verbose=0, callbacks=[clock])
+    model = _model()
+    model._set_epoch_mode(None, True)  # train_step on one batch, as Keras' loop calls it
+    keras.Model.fit(model, x, z, batch_size=BATCH, epochs=epochs + 1, verbose=0,
+                    callbacks=[clock])  # fmt: skip
     return clock.steps_per_second()
 
 
-def keras_fit_fast(x, z, epochs):
+def keras_fit(x, z, epochs, validation_data=None):
     clock = EpochClock()
-    model = _model(steps_per_execution=STEPS_PER_EPOCH)
-    model.fit(tf.constant(x), tf.constant(z), batch_size=BATCH, epochs=epochs + 1, verbose=0,
-              callbacks=[clock])  # fmt: skip
-    return clock.steps_per_second()
-
-
-def highlevel(x, z, x_val, z_val, epochs):
-    clock = EpochClock()
-    fit_in_graph(_model(), x, z, x_val, z_val, batch_size=BATCH, epochs=epochs + 1,
-                 callbacks=[clock], seed=0)  # fmt: skip
+    _model().fit(x, z, batch_size=BATCH, epochs=epochs + 1, validation_data=validation_data,
+                 verbose=0, callbacks=[clock])  # fmt: skip
     return clock.steps_per_second()
 
 
@@ -108,9 +110,31 @@ def in_graph_limit(x, z, epochs):
     return clock.steps_per_second()
 
 
+def separate_runs(data, epochs):
+    start = time.perf_counter()
+    for x, z, x_val, z_val in data:
+        _model().fit(x, z, batch_size=BATCH, epochs=epochs, validation_data=(x_val, z_val),
+                     verbose=0)  # fmt: skip
+    return len(data) * STEPS_PER_EPOCH * epochs / (time.perf_counter() - start)
+
+
+def vectorized(data, epochs):
+    start = time.perf_counter()
+    stack = lambda i: tf.constant(np.stack([d[i] for d in data]))  # noqa: E731
+    x, z, x_val, z_val = map(stack, range(4))
+    config = TrainingConfig(batch_size=BATCH)
+    fit = _StackedFit("mine_biased", {}, config, len(data), (1, 1),
+                      dict(CRITIC, activation="relu"), seed=0)  # fmt: skip
+    epoch = fit.make_epoch(N_TRAIN, BATCH)
+    for e in range(epochs):
+        epoch(x, z, x_val, z_val, tf.constant(e)).numpy()
+    return len(data) * STEPS_PER_EPOCH * epochs / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--critics", type=int, default=8, help="K for separate vs vectorized")
     args = parser.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} cores, "
@@ -124,14 +148,25 @@ def main() -> None:
     x, x_val, z, z_val = x[:N_TRAIN], x[N_TRAIN:], z[:N_TRAIN], z[N_TRAIN:]
     figures = {
         "plain_keras_fit": plain_keras_fit(x, z, args.epochs),
-        "keras_fit_fast": keras_fit_fast(x, z, args.epochs),
-        "highlevel": highlevel(x, z, x_val, z_val, args.epochs),
+        "keras_fit": keras_fit(x, z, args.epochs),
+        "highlevel": keras_fit(x, z, args.epochs, validation_data=(x_val, z_val)),
         "in_graph_limit": in_graph_limit(x, z, args.epochs),
     }
+    rhos = np.linspace(-0.9, 0.9, args.critics)
+    data = []
+    for i, rho in enumerate(rhos):
+        a, b = bivariate_gaussian(float(rho)).sample(N_TRAIN + N_VAL, seed=i)
+        data.append((a[:N_TRAIN], b[:N_TRAIN], a[N_TRAIN:], b[N_TRAIN:]))
+    figures[f"separate_{args.critics}_critic"] = separate_runs(data, args.epochs)
+    figures[f"vectorized_{args.critics}_critic"] = vectorized(data, args.epochs)
     for name, steps_per_second in figures.items():
         print(f"{name}_steps_per_s={steps_per_second:.0f}")
-    print(f"ratio_keras_fit_vs_plain={figures['keras_fit_fast'] / figures['plain_keras_fit']:.2f}")
+    print(f"ratio_keras_fit_vs_plain={figures['keras_fit'] / figures['plain_keras_fit']:.2f}")
     print(f"ratio_highlevel_vs_limit={figures['highlevel'] / figures['in_graph_limit']:.2f}")
+    ratio = (
+        figures[f"vectorized_{args.critics}_critic"] / figures[f"separate_{args.critics}_critic"]
+    )
+    print(f"ratio_vectorized_vs_separate={ratio:.2f}")
 
 
 if __name__ == "__main__":

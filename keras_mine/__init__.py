@@ -24,6 +24,7 @@ from keras_mine.models import (  # noqa: E402
     ConditionalClassifierMI,
     CriticModel,
 )
+from keras_mine.stacked import estimate_mi_many  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -41,6 +42,7 @@ __all__ = [
     "ConditionalClassifierMI",
     "estimate_cmi",
     "estimate_mi",
+    "estimate_mi_many",
     "MIResult",
     "METHODS",
     "__version__",

@@ -16,8 +16,20 @@ __all__ = [
     "nearest_neighbor_indices",
     "batch_nearest_neighbor_swap",
     "make_dataset",
+    "take_rows",
     "dataset_to_arrays",
 ]
+
+
+#: Rows scored per forward pass when a validation set is read in the graph.
+VALIDATION_BLOCK = 4096
+
+
+def take_rows(target, rows):
+    """Rows `rows` of an array, or of each array of a tuple (a conditional target)."""
+    if isinstance(target, tuple):
+        return tuple(part[rows] for part in target)
+    return target[rows]
 
 
 def shuffle_marginal(z: tf.Tensor, seed: int | keras.random.SeedGenerator) -> tf.Tensor:

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
+from keras_mine.data import take_rows
 from keras_mine.models import MINE, ClassifierMI
-from keras_mine.training import TrainingConfig, cross_fit, take_rows
+from keras_mine.training import TrainingConfig, cross_fit
 from keras_mine.validation import check_paired_samples
 
 __all__ = ["estimate_mi", "MIResult", "METHODS", "NEURAL_SETTINGS"]

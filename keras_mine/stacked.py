@@ -28,9 +28,8 @@ from keras_mine.bounds import (
     update_log_moving_average,
 )
 from keras_mine.critics import StackedMLPCritic
-from keras_mine.data import marginal_permutations
+from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
 from keras_mine.estimate import METHODS, NEURAL_SETTINGS, MIResult
-from keras_mine.graph_fit import VALIDATION_BLOCK
 from keras_mine.training import TrainingConfig, cross_fit_splits
 from keras_mine.validation import check_paired_samples
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.callbacks import ProgressBar, default_callbacks
-from keras_mine.graph_fit import fit_in_graph
+from keras_mine.data import take_rows
 from keras_mine.validation import check_fraction, check_int
 
-__all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit", "take_rows"]
+__all__ = ["TrainingConfig", "cross_fit_splits", "train_model", "cross_fit"]
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,6 @@ def cross_fit_splits(
     return splits
 
 
-def take_rows(target, rows):
-    """Rows `rows` of an array, or of each array of a tuple (a conditional target)."""
-    if isinstance(target, tuple):
-        return tuple(part[rows] for part in target)
-    return target[rows]
-
-
 def train_model(
     model: keras.Model,
     x: np.ndarray,
@@ -111,7 +104,6 @@ def train_model(
     val: np.ndarray,
     config: TrainingConfig,
     *,
-    seed: int | None = None,
     verbose: bool = False,
     description: str = "epochs",
 ) -> pd.DataFrame:
@@ -129,9 +121,6 @@ def train_model(
         Row indices.
     config : TrainingConfig
         Training settings.
-    seed : int or None
-        Seed of the order of training batches (the model seeds its own
-        initialization and marginal shuffles). No global random state is set.
     verbose : bool
         Show a progress bar over epochs with the live MI.
     description : str
@@ -154,17 +143,18 @@ def train_model(
     )
     if verbose:
         callbacks.append(ProgressBar(config.max_epochs, description))
-    return fit_in_graph(
-        model,
+    history = model.fit(
         x[train],
         take_rows(target, train),
-        x[val],
-        take_rows(target, val),
         batch_size=batch_size,
         epochs=config.max_epochs,
+        validation_data=(x[val], take_rows(target, val)),
         callbacks=callbacks,
-        seed=seed,
+        verbose=0,
     )
+    curves = pd.DataFrame(history.history)
+    curves.insert(0, "epoch", np.arange(len(curves)))
+    return curves
 
 
 def cross_fit(
@@ -216,7 +206,6 @@ def cross_fit(
             train,
             val,
             config,
-            seed=fold_seed,
             verbose=verbose,
             description=f"{description} fold {fold + 1}/{len(splits)}",
         )

@@ -16,9 +16,15 @@ import tensorflow as tf
 
 from keras_mine.bounds import donsker_varadhan
 from keras_mine.critics import MLPCritic
-from keras_mine.data import dataset_to_arrays, marginal_permutations, shuffle_marginal
+from keras_mine.data import (
+    VALIDATION_BLOCK,
+    dataset_to_arrays,
+    marginal_permutations,
+    shuffle_marginal,
+    take_rows,
+)
 from keras_mine.metrics import DonskerVaradhanMetric
-from keras_mine.validation import check_int, check_paired_samples, to_units
+from keras_mine.validation import check_fraction, check_int, check_paired_samples, to_units
 
 __all__ = ["CriticModel"]
 
@@ -81,6 +87,8 @@ class CriticModel(keras.Model):
         self.mi_metric = DonskerVaradhanMetric(name="mi")
         self._input_widths: tuple[int, int] | None = None
         self._score_function = None
+        self._epoch_batch_size: int | None = None  # set by `fit` on array input
+        self._epoch_shuffle = True
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
@@ -128,16 +136,62 @@ class CriticModel(keras.Model):
         cast = lambda a: tf.cast(a, self.compute_dtype)  # noqa: E731
         return cast(x), tf.nest.map_structure(cast, z)
 
-    def train_step(self, data):
-        x, z = self._unpack(data)
+    def _train_batch(self, x, target) -> None:
+        """One optimizer step on one minibatch; updates the metrics."""
         with tf.GradientTape() as tape:
             t_joint, t_marginal = self._joint_and_marginal_scores(
-                x, z, self.shuffle_seed_generator, training=True
+                x, target, self.shuffle_seed_generator, training=True
             )
             loss = -self.compute_objective(t_joint, t_marginal, training=True)
         gradients = tape.gradient(loss, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_metrics(loss, t_joint, t_marginal)
+        self._update_metrics(loss, t_joint, t_marginal)
+
+    def train_epoch(self, x, target, batch_size: int, order=None) -> None:
+        """One epoch in the graph: a `_train_batch` per minibatch of rows `order`.
+
+        `order` is a permutation of the rows (default: a fresh shuffle from
+        the model's seed generator); minibatches take `batch_size` of its
+        entries in turn, the last one the rest. Called inside a compiled
+        function, the whole epoch runs without returning to Python.
+        """
+        n = tf.shape(x)[0]
+        if order is None:
+            order = keras.random.shuffle(tf.range(n), seed=self.shuffle_seed_generator)
+        steps = (n + batch_size - 1) // batch_size
+
+        def step_body(step):
+            rows = order[step * batch_size : (step + 1) * batch_size]
+            gather = lambda a: tf.gather(a, rows)  # noqa: E731
+            self._train_batch(gather(x), tf.nest.map_structure(gather, target))
+            return (step + 1,)
+
+        # An explicit while_loop: Keras traces train_step without autograph.
+        tf.while_loop(lambda step: step < steps, step_body, (tf.constant(0),))
+
+    def train_step(self, data):
+        if self._epoch_batch_size is None:  # a batch from a tf.data pipeline
+            self._train_batch(*self._unpack(data))
+            return {metric.name: metric.result() for metric in self.metrics}
+        return self._epoch_step(data)
+
+    def _epoch_step(self, data):
+        """A whole epoch as one step: the minibatch loop, then validation, in the graph."""
+        x, target = self._unpack((data["x"], data["target"]))
+        order = None if self._epoch_shuffle else tf.range(tf.shape(x)[0])
+        self.train_epoch(x, target, self._epoch_batch_size, order)
+        logs = {metric.name: metric.result() for metric in self.metrics}
+        if "x_val" in data:
+            for metric in self.metrics:
+                metric.reset_state()
+            x_val, target_val = self._unpack((data["x_val"], data["target_val"]))
+            n_val = x_val.shape[0]
+            for start in range(0, n_val, VALIDATION_BLOCK):  # static: a few blocks
+                rows = slice(start, min(start + VALIDATION_BLOCK, n_val))
+                block = tf.nest.map_structure(lambda a, r=rows: a[r], target_val)
+                self.test_step((x_val[rows], block))
+            logs.update({f"val_{m.name}": m.result() for m in self.metrics})
+        return logs
 
     def test_step(self, data):
         x, z = self._unpack(data)
@@ -172,31 +226,74 @@ class CriticModel(keras.Model):
                 "Build a new model for data of another shape."
             )
 
-    def fit(self, x=None, y=None, *args, **kwargs):
-        """Keras `fit`, with z passed as `y`; array inputs are checked first.
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
+        """Keras `fit`, with z passed as `y`; array inputs run one graph call per epoch.
 
         Numpy arrays, tf tensors and pandas objects are validated (see
-        `keras_mine.validation.check_samples`) and copied; a
-        ``tf.data.Dataset`` of (x, z) batches is passed to Keras as it is.
-        ``validation_data=(x_val, z_val)`` is checked the same way.
+        `keras_mine.validation.check_samples`) and copied. Each epoch is then
+        one Keras step: `train_epoch` loops over minibatches of `batch_size`
+        (default 32) inside the graph, reshuffled every epoch (unless
+        ``shuffle=False``), and the validation MI is computed in the same
+        graph call. This is the training of Keras' per-batch loop without
+        its per-step (and per-epoch) Python and iterator overhead; measured
+        3-5x faster for small critics (see BENCHMARKS.md). Epoch-level
+        callbacks (EarlyStopping, ReduceLROnPlateau, ...) and the History
+        work unchanged; batch-level hooks see one batch per epoch.
+        ``validation_split`` takes the last rows, as in Keras;
+        ``validation_data=(x_val, z_val)`` is checked like the training data.
+
+        A ``tf.data.Dataset`` of (x, z) batches is trained batch by batch,
+        as Keras does; ``compile(steps_per_execution=...)`` applies to it only.
         """
-        if not isinstance(x, tf.data.Dataset):
-            x, y = self._check_inputs(x, y)
-            split = kwargs.get("validation_split") or 0.0
-            if split and int(len(x) * (1.0 - split)) < 2:
-                raise ValueError(
-                    f"validation_split={split} leaves fewer than 2 training samples "
-                    f"out of {len(x)}; pass more data or a smaller split."
-                )
-        validation = kwargs.get("validation_data")
+        validation = kwargs.pop("validation_data", None)
         if isinstance(validation, (tuple, list)):
             if len(validation) != 2:
                 raise ValueError(
                     "`validation_data` must be a pair (x_val, target_val); received "
                     f"{len(validation)} items."
                 )
-            kwargs["validation_data"] = self._check_inputs(*validation)
-        return super().fit(x, y, *args, **kwargs)
+            validation = self._check_inputs(*validation)
+        if isinstance(x, tf.data.Dataset):
+            self._set_epoch_mode(None, True)
+            kwargs.setdefault("shuffle", False)  # Keras cannot shuffle a dataset
+            return super().fit(
+                x, y, batch_size, epochs, *args, validation_data=validation, **kwargs
+            )
+        x, y = self._check_inputs(x, y)
+        split = kwargs.pop("validation_split", None) or 0.0
+        if split:
+            keep = int(len(x) * (1.0 - check_fraction(split, "validation_split")))
+            if keep < 2 or len(x) - keep < 2:
+                raise ValueError(
+                    f"validation_split={split} leaves fewer than 2 training or validation "
+                    f"samples out of {len(x)}; pass more data or another split."
+                )
+            x, y, validation = x[:keep], take_rows(y, slice(0, keep)), (
+                x[keep:], take_rows(y, slice(keep, None)))  # fmt: skip
+        batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size")
+        self._set_epoch_mode(min(batch_size, len(x)), kwargs.pop("shuffle", True))
+        element = {"x": x, "target": y}
+        if validation is not None:
+            element.update(x_val=validation[0], target_val=validation[1])
+        epochs_data = tf.data.Dataset.from_tensors(element).repeat()
+        # One step is one epoch here: steps_per_execution > 1 would run several
+        # epochs between two calls of the epoch callbacks.
+        user_steps, self.steps_per_execution = self.steps_per_execution, 1
+        if user_steps != 1:
+            self.train_function = None
+        try:
+            return super().fit(
+                epochs_data, None, None, epochs, *args, steps_per_epoch=1, shuffle=False, **kwargs
+            )
+        finally:
+            if user_steps != 1:
+                self.steps_per_execution, self.train_function = user_steps, None
+
+    def _set_epoch_mode(self, batch_size: int | None, shuffle: bool) -> None:
+        """Choose per-batch or per-epoch `train_step`; retrace when it changes."""
+        if (batch_size, bool(shuffle)) != (self._epoch_batch_size, self._epoch_shuffle):
+            self._epoch_batch_size, self._epoch_shuffle = batch_size, bool(shuffle)
+            self.train_function = None
 
     # --------------------------------------------------------------- readout
     def scores(self, x, z, batch_size: int = 8192) -> np.ndarray:

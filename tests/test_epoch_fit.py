@@ -1,0 +1,93 @@
+"""CriticModel.fit on arrays: one graph call per epoch, Keras callbacks at epoch ends."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_mine import MINE, default_callbacks, make_dataset
+from keras_mine.tasks import bivariate_gaussian
+
+
+def _data(n=1_000, seed=0):
+    x, z = bivariate_gaussian(0.8).sample(n, seed=seed)
+    return x[:800], z[:800], x[800:], z[800:]
+
+
+def _model(seed=0, learning_rate=1e-3):
+    model = MINE(loss="mine", hidden_dim=16, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+def test_every_minibatch_is_one_training_step_and_validation_trains_nothing():
+    x, z, x_val, z_val = _data()
+    model = _model()
+    history = model.fit(x, z, batch_size=300, epochs=3, validation_data=(x_val, z_val), verbose=0)
+    # 800 rows in batches of 300: 3 steps per epoch (the last takes 200 rows);
+    # the moving average of loss="mine" counts training steps only.
+    assert float(model.moving_average_updates) == 3 * 3
+    assert {"loss", "mi", "val_loss", "val_mi"} <= set(history.history)
+    assert len(history.history["val_mi"]) == 3
+    assert history.history["mi"][-1] > history.history["mi"][0]  # it learns
+
+
+def test_validation_is_the_exact_dv_of_the_validation_rows():
+    x, z, x_val, z_val = _data()
+    model = _model()
+    history = model.fit(x, z, batch_size=100, epochs=2, validation_data=(x_val, z_val), verbose=0)
+    # evaluate() on one batch of the same rows: the same fixed permutation.
+    evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
+    assert evaluation["mi"] == pytest.approx(history.history["val_mi"][-1], abs=1e-5)
+
+
+def test_validation_split_takes_the_last_rows_as_keras_does():
+    x, z, x_val, z_val = _data()
+    both = (np.concatenate([x, x_val]), np.concatenate([z, z_val]))
+    split = _model(seed=3).fit(*both, batch_size=100, epochs=2, validation_split=0.2, verbose=0)
+    given = _model(seed=3).fit(
+        x, z, batch_size=100, epochs=2, validation_data=(x_val, z_val), verbose=0
+    )
+    np.testing.assert_allclose(split.history["val_mi"], given.history["val_mi"], rtol=1e-5)
+    with pytest.raises(ValueError, match="validation_split=0.999 leaves fewer than 2"):
+        _model().fit(x, z, validation_split=0.999, verbose=0)
+
+
+def test_same_seed_same_history_other_seed_differs():
+    runs = [
+        _model(seed=s).fit(*_data()[:2], batch_size=128, epochs=3, verbose=0).history["mi"]
+        for s in (1, 1, 2)
+    ]
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)
+    assert not np.allclose(runs[0], runs[2])
+
+
+def test_callbacks_stop_early_reduce_the_rate_and_restore_the_best_weights():
+    x, z, x_val, z_val = _data()
+    model = _model(learning_rate=1e-2)
+    callbacks = default_callbacks(patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0)
+    # min_delta = 1 nat: no epoch ever counts as an improvement.
+    history = model.fit(x, z, batch_size=100, epochs=50, validation_data=(x_val, z_val),
+                        callbacks=callbacks, verbose=0).history  # fmt: skip
+    assert len(history["val_mi"]) == 4  # the first epoch, then 3 without improvement
+    assert history["learning_rate"][0] == pytest.approx(1e-2)
+    assert history["learning_rate"][-1] < 1e-2  # halved after flat epochs
+    # restore_best_weights: the model is back at the first epoch's weights.
+    evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
+    assert evaluation["mi"] == pytest.approx(history["val_mi"][0], abs=1e-5)
+
+
+def test_a_dataset_trains_batch_by_batch():
+    x, z, _, _ = _data()
+    model = _model()
+    model.fit(make_dataset(x, z, batch_size=200), epochs=2, verbose=0)
+    assert float(model.moving_average_updates) == 2 * 4  # 4 batches of 200 per epoch
+
+
+def test_steps_per_execution_does_not_merge_epochs():
+    x, z, x_val, z_val = _data()
+    model = MINE(loss="mine", hidden_dim=16, seed=0)
+    model.compile(optimizer="adam", steps_per_execution=32)
+    history = model.fit(x, z, batch_size=400, epochs=3, verbose=0)
+    assert len(history.history["mi"]) == 3
+    assert float(model.moving_average_updates) == 3 * 2  # 2 minibatches per epoch, 3 epochs
+    assert model.steps_per_execution == 32  # restored for dataset input
