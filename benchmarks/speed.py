@@ -10,8 +10,9 @@ the graphs) to the end of the last:
   train step (``keras.Model.fit(model, x, z, batch_size=300)``);
 - keras_fit: ``model.fit(x, z, batch_size=300)``, our Keras path: each
   epoch is one Keras step whose minibatch loop runs in the graph;
-- highlevel: the same with ``validation_data`` (the validation MI computed
-  in the same graph call), as `estimate_mi` and `compat.Mine.fit` train;
+- highlevel: `keras_mine.training.fit_epochs`, the path of `estimate_mi` and
+  `compat.Mine.fit`: the same epoch step with validation (the validation MI
+  computed in the same graph call), driven by a plain loop, not Keras' fit;
 - in_graph_limit: a hand-written `tf.function` epoch loop doing only
   shuffle, gather, critic, DV loss and Adam; no metrics, no validation;
 - separate / vectorized: K critics (K bivariate Gaussians) trained for the
@@ -39,7 +40,7 @@ from keras_mine import MINE, MLPCritic  # noqa: E402
 from keras_mine.bounds import donsker_varadhan  # noqa: E402
 from keras_mine.stacked import _StackedFit  # noqa: E402
 from keras_mine.tasks import bivariate_gaussian  # noqa: E402
-from keras_mine.training import TrainingConfig  # noqa: E402
+from keras_mine.training import TrainingConfig, fit_epochs  # noqa: E402
 
 N_TRAIN, N_VAL, BATCH = 8_000, 2_000, 300
 CRITIC = dict(hidden_dim=50, num_hidden_layers=3)
@@ -76,10 +77,16 @@ def plain_keras_fit(x, z, epochs):
     return clock.steps_per_second()
 
 
-def keras_fit(x, z, epochs, validation_data=None):
+def keras_fit(x, z, epochs):
     clock = EpochClock()
-    _model().fit(x, z, batch_size=BATCH, epochs=epochs + 1, validation_data=validation_data,
-                 verbose=0, callbacks=[clock])  # fmt: skip
+    _model().fit(x, z, batch_size=BATCH, epochs=epochs + 1, verbose=0, callbacks=[clock])
+    return clock.steps_per_second()
+
+
+def highlevel(x, z, x_val, z_val, epochs):
+    clock = EpochClock()
+    fit_epochs(_model(), x, z, x_val, z_val, batch_size=BATCH, epochs=epochs + 1,
+               callbacks=[clock])  # fmt: skip
     return clock.steps_per_second()
 
 
@@ -113,8 +120,7 @@ def in_graph_limit(x, z, epochs):
 def separate_runs(data, epochs):
     start = time.perf_counter()
     for x, z, x_val, z_val in data:
-        _model().fit(x, z, batch_size=BATCH, epochs=epochs, validation_data=(x_val, z_val),
-                     verbose=0)  # fmt: skip
+        fit_epochs(_model(), x, z, x_val, z_val, batch_size=BATCH, epochs=epochs, callbacks=[])
     return len(data) * STEPS_PER_EPOCH * epochs / (time.perf_counter() - start)
 
 
@@ -149,7 +155,7 @@ def main() -> None:
     figures = {
         "plain_keras_fit": plain_keras_fit(x, z, args.epochs),
         "keras_fit": keras_fit(x, z, args.epochs),
-        "highlevel": keras_fit(x, z, args.epochs, validation_data=(x_val, z_val)),
+        "highlevel": highlevel(x, z, x_val, z_val, args.epochs),
         "in_graph_limit": in_graph_limit(x, z, args.epochs),
     }
     rhos = np.linspace(-0.9, 0.9, args.critics)

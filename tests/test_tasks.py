@@ -137,9 +137,9 @@ def test_elementwise_transforms_are_inverted_exactly(transform, inverse):
 def test_spiral_is_a_norm_preserving_invertible_twist():
     base = sparse_gaussian(3, 3)
     x0, _ = base._draw(2_000, np.random.default_rng(0))
-    x1, _ = spiral(base, speed=0.5)._draw(2_000, np.random.default_rng(0))
+    x1, _ = spiral(base, speed=1.0)._draw(2_000, np.random.default_rng(0))
     np.testing.assert_allclose(np.linalg.norm(x1, axis=1), np.linalg.norm(x0, axis=1))
-    angle = -0.5 * np.sum(x1**2, axis=1)  # rotate back by the same angle
+    angle = -1.0 / 3 * np.sum(x1**2, axis=1)  # rotate back by the same angle (d = 3)
     back = x1.copy()
     back[:, 0] = np.cos(angle) * x1[:, 0] - np.sin(angle) * x1[:, 1]
     back[:, 1] = np.sin(angle) * x1[:, 0] + np.cos(angle) * x1[:, 1]

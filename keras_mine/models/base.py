@@ -178,6 +178,8 @@ class CriticModel(keras.Model):
     def _epoch_step(self, data):
         """A whole epoch as one step: the minibatch loop, then validation, in the graph."""
         x, target = self._unpack((data["x"], data["target"]))
+        for metric in self.metrics:
+            metric.reset_state()
         order = None if self._epoch_shuffle else tf.range(tf.shape(x)[0])
         self.train_epoch(x, target, self._epoch_batch_size, order)
         logs = {metric.name: metric.result() for metric in self.metrics}

@@ -85,31 +85,38 @@ def wiggly(task: Task) -> TransformedTask:
     return _elementwise(task, "wiggly", lambda t: t + 0.4 * np.sin(t) + 0.2 * np.sin(1.7 * t + 1))
 
 
-def _spiral_map(speed: float) -> Callable[[np.ndarray], np.ndarray]:
+def _spiral_map(speed: float, plane: tuple[int, int]) -> Callable[[np.ndarray], np.ndarray]:
+    i, j = plane
+
     def rotate(v: np.ndarray) -> np.ndarray:
-        angle = speed * np.sum(v**2, axis=1)
+        angle = speed / v.shape[1] * np.sum(v**2, axis=1)
         cos, sin = np.cos(angle), np.sin(angle)
         out = v.copy()
-        out[:, 0] = cos * v[:, 0] - sin * v[:, 1]
-        out[:, 1] = sin * v[:, 0] + cos * v[:, 1]
+        out[:, i] = cos * v[:, i] - sin * v[:, j]
+        out[:, j] = sin * v[:, i] + cos * v[:, j]
         return out
 
     return rotate
 
 
-def spiral(task: Task, speed: float = 0.5) -> TransformedTask:
-    """Rotate the first two coordinates by the angle ``speed * ||v||^2``.
+def spiral(task: Task, speed: float = 1.0) -> TransformedTask:
+    """Rotate a plane of each variable by the angle ``speed / d * ||v||^2``.
 
-    A rotation keeps the norm, so the map is inverted by rotating back by the
-    same angle: a diffeomorphism of R^d, d >= 2, twisting the data into a
-    spiral (X and Z are each transformed).
+    X turns in the plane of its coordinates (0, 1), Z in (1, 2) when it has
+    3 or more coordinates (else (0, 1)), as in Czyz et al. (2023), with the
+    speed divided by the dimension d. A rotation keeps the norm, so rotating
+    back by the same angle inverts the map: a diffeomorphism, MI unchanged.
     """
     if min(task.dim_x, task.dim_z) < 2:
         raise ValueError(
             f"spiral needs dim_x, dim_z >= 2; task {task.name!r} has "
             f"dim_x={task.dim_x}, dim_z={task.dim_z}."
         )
-    return _elementwise(task, "spiral", _spiral_map(speed))
+    plane_z = (1, 2) if task.dim_z >= 3 else (0, 1)
+    return TransformedTask(
+        task, "spiral", _spiral_map(speed, (0, 1)), _spiral_map(speed, plane_z),
+        task.dim_x, task.dim_z,
+    )  # fmt: skip
 
 
 def _roll(t: np.ndarray) -> np.ndarray:
