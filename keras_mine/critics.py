@@ -12,6 +12,23 @@ from keras_mine.validation import check_int
 __all__ = ["MLPCritic", "StackedMLPCritic"]
 
 
+def _set_mlp_settings(layer, hidden_dim, num_hidden_layers, activation, seed) -> None:
+    """Check the settings of an MLP critic and set them on `layer`."""
+    layer.hidden_dim = check_int(hidden_dim, "hidden_dim")
+    layer.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
+    try:
+        keras.activations.get(activation)
+    except ValueError as error:
+        raise ValueError(
+            f"Unknown `activation`: {activation!r}. Use a Keras activation "
+            "name such as 'relu', 'elu', 'gelu', 'tanh' or a callable."
+        ) from error
+    layer.activation = activation
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"Expected an int or None for `seed`. Received: seed={seed!r}")
+    layer.seed = seed
+
+
 @keras.saving.register_keras_serializable(package="keras_mine")
 class MLPCritic(keras.layers.Layer):
     """Joint critic: a multilayer perceptron on ``concat(x, z)``, one score per pair.
@@ -45,19 +62,7 @@ class MLPCritic(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.hidden_dim = check_int(hidden_dim, "hidden_dim")
-        self.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
-        try:
-            keras.activations.get(activation)
-        except ValueError as error:
-            raise ValueError(
-                f"Unknown `activation`: {activation!r}. Use a Keras activation "
-                "name such as 'relu', 'elu', 'gelu', 'tanh' or a callable."
-            ) from error
-        self.activation = activation
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"Expected an int or None for `seed`. Received: seed={seed!r}")
-        self.seed = seed
+        _set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self.hidden_layers = [
             keras.layers.Dense(
                 hidden_dim,
@@ -144,11 +149,8 @@ class StackedMLPCritic(keras.layers.Layer):
     ) -> None:
         super().__init__(**kwargs)
         self.num_critics = check_int(num_critics, "num_critics")
-        self.hidden_dim = check_int(hidden_dim, "hidden_dim")
-        self.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
-        self.activation = activation
+        _set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self._activation = keras.activations.get(activation)
-        self.seed = seed
         self.kernels, self.biases = [], []
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:

@@ -91,3 +91,21 @@ def test_steps_per_execution_does_not_merge_epochs():
     assert len(history.history["mi"]) == 3
     assert float(model.moving_average_updates) == 3 * 2  # 2 minibatches per epoch, 3 epochs
     assert model.steps_per_execution == 32  # restored for dataset input
+
+
+def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
+    from keras_mine.training import fit_epochs
+
+    x, z, x_val, z_val = _data()
+    model = _model(learning_rate=1e-2)
+    callbacks = default_callbacks(patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0)
+    history = fit_epochs(model, x, z, x_val, z_val, batch_size=300, epochs=50,
+                         callbacks=callbacks)  # fmt: skip
+    assert list(history["epoch"]) == [0, 1, 2, 3]  # stopped: nothing beats min_delta = 1 nat
+    # 3 minibatches per epoch; restoring the best (first) epoch's weights also
+    # restores its moving average, which had counted that epoch's 3 steps.
+    assert float(model.moving_average_updates) == 3
+    assert history["learning_rate"].iloc[0] == pytest.approx(1e-2)
+    assert history["learning_rate"].iloc[-1] < 1e-2
+    evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
+    assert evaluation["mi"] == pytest.approx(history["val_mi"].iloc[0], abs=1e-5)
