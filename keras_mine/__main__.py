@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         help="correlations to run (default: --n-rho values in [-0.99, 0.99])",
     )
     demo.add_argument(
-        "--n-rho", type=int, default=7, help="number of evenly spaced rho values (default: 7)"
+        "--n-rho", type=int, default=21, help="number of evenly spaced rho values (default: 21)"
     )
     demo.add_argument(
         "--methods",

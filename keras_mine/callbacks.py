@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["default_callbacks", "ProgressBar"]
+__all__ = ["default_callbacks", "BestWeights", "ProgressBar", "LR_MIN_DELTA"]
+
+#: Smallest rise (nats) of the monitored MI that resets the learning-rate
+#: plateau count: Keras' ReduceLROnPlateau default. The rate is lowered when
+#: training has stalled, not merely when it rises by less than the (usually
+#: coarser) early-stopping `min_delta`; tying the two made a coarse
+#: ``stop_min_delta`` (minepy's 0.01) cut the rate to nothing while the
+#: estimate was still rising.
+LR_MIN_DELTA = 1e-4
 
 
 def _mode_for(monitor: str) -> str:
@@ -25,14 +33,23 @@ def default_callbacks(
     min_delta: float = 1e-3,
     lr_factor: float = 0.5,
     lr_patience: int = 10,
+    lr_min_delta: float = LR_MIN_DELTA,
     min_lr: float = 1e-5,
     restore_best_weights: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """EarlyStopping and ReduceLROnPlateau watching the MI estimate.
 
-    MI is to be *maximized*, so both callbacks use ``mode="max"`` for a
+    MI is to be *maximized*, so the callbacks use ``mode="max"`` for a
     monitor ending in "mi" (``"min"`` for one ending in "loss"); using the
     wrong mode would stop at the worst epoch and keep lowering the rate.
+
+    Three thresholds, three jobs: training stops after `patience` epochs
+    without a rise of more than `min_delta`; the rate drops after
+    `lr_patience` epochs without a rise of more than `lr_min_delta`; and the
+    weights restored at the end are those of the best epoch, however small
+    its lead (Keras' own EarlyStopping would keep the last epoch that beat
+    the best by `min_delta`, which reads out an older critic when the
+    estimate creeps up by less than `min_delta` per improvement).
 
     Parameters
     ----------
@@ -43,44 +60,89 @@ def default_callbacks(
     patience : int
         Epochs without improvement of at least `min_delta` before stopping.
     min_delta : float
-        Smallest change (nats) that counts as improvement, for both callbacks.
+        Smallest rise (nats) that resets the early-stopping count.
     lr_factor : float
         Factor multiplying the learning rate on a plateau, in (0, 1).
     lr_patience : int
-        Epochs without improvement before the rate is reduced.
+        Epochs without a rise of more than `lr_min_delta` before the rate is
+        reduced.
+    lr_min_delta : float
+        Smallest rise (nats) that resets the learning-rate plateau count.
     min_lr : float
         Floor of the learning rate.
     restore_best_weights : bool
-        Restore the weights of the best epoch when stopping (recommended:
+        Restore the weights of the best epoch when training ends (recommended:
         the readout then uses the critic that scored best on validation).
 
     Returns
     -------
     list of keras.callbacks.Callback
-        ``[EarlyStopping, ReduceLROnPlateau]``.
+        ``[EarlyStopping, ReduceLROnPlateau]``, then `BestWeights` if
+        `restore_best_weights`.
     """
     mode = mode or _mode_for(monitor)
     if mode not in ("max", "min"):
         raise ValueError(f"Expected mode 'max' or 'min'. Received: mode={mode!r}")
     if not 0.0 < lr_factor < 1.0:
         raise ValueError(f"Expected `lr_factor` in (0, 1). Received: lr_factor={lr_factor!r}")
-    return [
+    for name, value in (("min_delta", min_delta), ("lr_min_delta", lr_min_delta)):
+        if not value >= 0.0:
+            raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
+    callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.EarlyStopping(
-            monitor=monitor,
-            mode=mode,
-            patience=patience,
-            min_delta=min_delta,
-            restore_best_weights=restore_best_weights,
+            monitor=monitor, mode=mode, patience=patience, min_delta=min_delta
         ),
         keras.callbacks.ReduceLROnPlateau(
             monitor=monitor,
             mode=mode,
             factor=lr_factor,
             patience=lr_patience,
-            min_delta=min_delta,
+            min_delta=lr_min_delta,
             min_lr=min_lr,
         ),
     ]
+    if restore_best_weights:
+        callbacks.append(BestWeights(monitor=monitor, mode=mode))
+    return callbacks
+
+
+class BestWeights(keras.callbacks.Callback):
+    """Keep the weights of the best epoch and restore them when training ends.
+
+    Every strict improvement of `monitor` counts, so the restored model is the
+    one that scored best, whatever threshold the early stopping uses.
+
+    Args:
+        monitor: Logged quantity, default the validation MI ``"val_mi"``.
+        mode: ``"max"`` or ``"min"``; None infers it from `monitor`.
+    """
+
+    def __init__(self, monitor: str = "val_mi", mode: str | None = None) -> None:
+        super().__init__()
+        self.monitor = monitor
+        self.mode = mode or _mode_for(monitor)
+        if self.mode not in ("max", "min"):
+            raise ValueError(f"Expected mode 'max' or 'min'. Received: mode={self.mode!r}")
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+        self.best_weights: list | None = None
+
+    def on_train_begin(self, logs=None) -> None:
+        self.best, self.best_epoch, self.best_weights = None, None, None
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            return
+        current = float(current)
+        sign = 1.0 if self.mode == "max" else -1.0
+        if self.best is None or sign * (current - self.best) > 0.0:
+            self.best, self.best_epoch = current, epoch
+            self.best_weights = self.model.get_weights()
+
+    def on_train_end(self, logs=None) -> None:
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
 
 
 class ProgressBar(keras.callbacks.Callback):

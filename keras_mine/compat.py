@@ -13,10 +13,13 @@ The parameters mean what their names say, and nothing else:
 
 * ``stop_patience`` / ``stop_min_delta``: training stops after ``stop_patience``
   epochs in which the validation MI did not rise by at least
-  ``stop_min_delta`` nats; the best weights are restored.
+  ``stop_min_delta`` nats; the weights of the best validation epoch are
+  restored.
 * ``lr_factor`` / ``lr_patience``: the learning rate is multiplied by
-  ``lr_factor`` after ``lr_patience`` epochs without such a rise (both watch
-  the MI, which is maximized).
+  ``lr_factor`` after ``lr_patience`` epochs in which the validation MI did
+  not rise by more than 1e-4 nats (`keras_mine.callbacks.LR_MIN_DELTA`, the
+  threshold of Keras' and PyTorch's plateau schedulers; minepy's scheduler
+  does not use ``stop_min_delta`` either).
 * ``num_hidden_layers``: exactly that many hidden layers of ``hidden_dim`` units.
 * ``get_mi()``: the cross-fitted estimate of `keras_mine.estimate_mi` (each
   fold's model read out on rows it never trained or early-stopped on), not a

@@ -17,7 +17,7 @@ __all__ = ["run_demo", "DEMO_METHODS", "demo_rhos"]
 DEMO_METHODS = ("mine_biased", "mine", "remine", "classifier")
 
 
-def demo_rhos(n_rho: int = 7, max_rho: float = 0.99) -> list[float]:
+def demo_rhos(n_rho: int = 21, max_rho: float = 0.99) -> list[float]:
     """`n_rho` correlations evenly spaced in [-max_rho, max_rho], as in minepy's figure."""
     return [round(float(r), 4) for r in np.linspace(-max_rho, max_rho, n_rho)]
 

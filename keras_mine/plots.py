@@ -80,16 +80,16 @@ def plot_rho_sweep(summary: pd.DataFrame):
     ax = fig.add_subplot()
     grid = np.linspace(-0.995, 0.995, 400)
     ax.plot(grid, -0.5 * np.log1p(-(grid**2)), color="black", lw=1.5, label="true MI")
-    for method, rows in summary.groupby("method", sort=False):
-        rho = rows["rho"].to_numpy()
-        order = np.argsort(rho)
+    markers = "osD^vP*X"
+    for i, (method, rows) in enumerate(summary.groupby("method", sort=False)):
+        # Estimates are points: lines between them would cut across the curve.
         ax.errorbar(
-            rho[order],
-            rows["mean"].to_numpy()[order],
-            yerr=rows["std"].to_numpy()[order],
-            fmt="o-",
-            markersize=4,
-            lw=1,
+            rows["rho"].to_numpy(),
+            rows["mean"].to_numpy(),
+            yerr=rows["std"].fillna(0.0).to_numpy(),
+            fmt=markers[i % len(markers)],
+            markersize=5,
+            markerfacecolor="none",
             capsize=2,
             label=method,
         )

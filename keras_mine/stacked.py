@@ -5,8 +5,8 @@ pair of variables. Trained apart, each pays the per-step overhead of a small
 network; stacked (`keras_mine.critics.StackedMLPCritic`), the k critics share
 every graph op. Each critic keeps its own schedule: early stopping, the
 learning-rate reduction on plateaus and the best-weights restore are decided
-per critic at epoch ends, with the rules of Keras' EarlyStopping and
-ReduceLROnPlateau as `estimate_mi` uses them.
+per critic at epoch ends, with the rules of
+`keras_mine.callbacks.default_callbacks` that `estimate_mi` uses.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from keras_mine.bounds import (
     remine_objective,
     update_log_moving_average,
 )
+from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.critics import StackedMLPCritic
 from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
 from keras_mine.estimate import METHODS, NEURAL_SETTINGS, MIResult
@@ -179,6 +180,7 @@ def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description
     epoch_function = fit.make_epoch(len(train), batch)
     k = fit.k
     best = np.full(k, -np.inf)
+    stop_best, lr_best = best.copy(), best.copy()
     wait, lr_wait = np.zeros(k, int), np.zeros(k, int)
     rate = np.ones(k)
     active = np.ones(k, bool)
@@ -195,14 +197,17 @@ def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description
                     learning_rate=config.learning_rate * rate[critic],
                 )  # fmt: skip
             )
-        # Keras' rules (EarlyStopping and ReduceLROnPlateau, mode "max"):
-        # an improvement beats the best by more than min_delta.
-        improved = active & (val_mi > best + config.stop_min_delta)
-        best = np.where(improved, val_mi, best)
-        fit.keep_best(tf.constant(improved))
-        wait = np.where(improved, 0, wait + 1)
-        lr_wait = np.where(improved, 0, lr_wait + 1)
-        reduce = active & (lr_wait >= config.lr_patience) & ~improved
+        # The rules of `keras_mine.callbacks.default_callbacks`, per critic.
+        better = active & (val_mi > best)
+        fit.keep_best(tf.constant(better))
+        best = np.where(better, val_mi, best)
+        progressed = active & (val_mi > stop_best + config.stop_min_delta)
+        stop_best = np.where(progressed, val_mi, stop_best)
+        wait = np.where(progressed, 0, wait + 1)
+        lr_progressed = active & (val_mi > lr_best + LR_MIN_DELTA)
+        lr_best = np.where(lr_progressed, val_mi, lr_best)
+        lr_wait = np.where(lr_progressed, 0, lr_wait + 1)
+        reduce = active & (lr_wait >= config.lr_patience)
         rate = np.where(reduce, rate * config.lr_factor, rate)
         lr_wait = np.where(reduce, 0, lr_wait)
         active &= ~((wait >= config.stop_patience) & (epoch > 0))

@@ -64,16 +64,20 @@ def test_same_seed_same_history_other_seed_differs():
 def test_callbacks_stop_early_reduce_the_rate_and_restore_the_best_weights():
     x, z, x_val, z_val = _data()
     model = _model(learning_rate=1e-2)
-    callbacks = default_callbacks(patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0)
-    # min_delta = 1 nat: no epoch ever counts as an improvement.
+    callbacks = default_callbacks(
+        patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0, lr_min_delta=1.0
+    )
+    # Thresholds of 1 nat: no epoch ever counts as progress.
     history = model.fit(x, z, batch_size=100, epochs=50, validation_data=(x_val, z_val),
                         callbacks=callbacks, verbose=0).history  # fmt: skip
     assert len(history["val_mi"]) == 4  # the first epoch, then 3 without improvement
     assert history["learning_rate"][0] == pytest.approx(1e-2)
     assert history["learning_rate"][-1] < 1e-2  # halved after flat epochs
-    # restore_best_weights: the model is back at the first epoch's weights.
+    # The model is back at the weights of its best epoch, whatever min_delta.
+    best = int(np.argmax(history["val_mi"]))
+    assert best > 0  # it learned after the first epoch, by less than min_delta
     evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
-    assert evaluation["mi"] == pytest.approx(history["val_mi"][0], abs=1e-5)
+    assert evaluation["mi"] == pytest.approx(history["val_mi"][best], abs=1e-5)
 
 
 def test_a_dataset_trains_batch_by_batch():
@@ -98,14 +102,17 @@ def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
 
     x, z, x_val, z_val = _data()
     model = _model(learning_rate=1e-2)
-    callbacks = default_callbacks(patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0)
+    callbacks = default_callbacks(
+        patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0, lr_min_delta=1.0
+    )
     history = fit_epochs(model, x, z, x_val, z_val, batch_size=300, epochs=50,
                          callbacks=callbacks)  # fmt: skip
     assert list(history["epoch"]) == [0, 1, 2, 3]  # stopped: nothing beats min_delta = 1 nat
-    # 3 minibatches per epoch; restoring the best (first) epoch's weights also
-    # restores its moving average, which had counted that epoch's 3 steps.
-    assert float(model.moving_average_updates) == 3
+    # 3 minibatches per epoch; restoring the best epoch's weights also
+    # restores its moving average, which had counted that epoch's steps.
+    best = int(history["val_mi"].idxmax())
+    assert float(model.moving_average_updates) == 3 * (best + 1)
     assert history["learning_rate"].iloc[0] == pytest.approx(1e-2)
     assert history["learning_rate"].iloc[-1] < 1e-2
     evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
-    assert evaluation["mi"] == pytest.approx(history["val_mi"].iloc[0], abs=1e-5)
+    assert evaluation["mi"] == pytest.approx(history["val_mi"].iloc[best], abs=1e-5)

@@ -88,8 +88,10 @@ def test_early_stopping_and_lr_schedule_follow_val_mi():
     rng = np.random.default_rng(3)
     x, z = rng.normal(size=(1_000, 1)), rng.normal(size=(1_000, 1))
     model = small_model("mine_biased")
-    callbacks = keras_mine.default_callbacks(patience=6, lr_patience=2, min_delta=0.01)
-    assert [cb.mode for cb in callbacks] == ["max", "max"]
+    callbacks = keras_mine.default_callbacks(
+        patience=6, lr_patience=2, min_delta=0.01, lr_min_delta=0.01
+    )
+    assert [cb.mode for cb in callbacks] == ["max", "max", "max"]
     history = model.fit(
         x, z, batch_size=100, epochs=200, validation_split=0.2, verbose=0, callbacks=callbacks
     )
@@ -103,14 +105,23 @@ def test_early_stopping_and_lr_schedule_follow_val_mi():
 
 
 def test_default_callbacks_modes_and_arguments():
-    assert [cb.mode for cb in keras_mine.default_callbacks(monitor="val_loss")] == ["min", "min"]
+    modes = [cb.mode for cb in keras_mine.default_callbacks(monitor="val_loss")]
+    assert modes == ["min", "min", "min"]
     with pytest.raises(ValueError, match="mode"):
         keras_mine.default_callbacks(monitor="val_accuracy")
     with pytest.raises(ValueError, match="lr_factor"):
         keras_mine.default_callbacks(lr_factor=1.5)
-    early, plateau = keras_mine.default_callbacks(patience=4, lr_patience=2, lr_factor=0.3)
-    assert (early.patience, early.restore_best_weights) == (4, True)
+    with pytest.raises(ValueError, match="lr_min_delta"):
+        keras_mine.default_callbacks(lr_min_delta=-1.0)
+    early, plateau, best = keras_mine.default_callbacks(
+        patience=4, min_delta=0.01, lr_patience=2, lr_factor=0.3
+    )
+    assert (early.patience, early.min_delta, early.restore_best_weights) == (4, 0.01, False)
     assert (plateau.patience, plateau.factor) == (2, 0.3)
+    # The rate watches its own, finer threshold, not the early-stopping one.
+    assert plateau.min_delta == keras_mine.callbacks.LR_MIN_DELTA < early.min_delta
+    assert isinstance(best, keras_mine.callbacks.BestWeights)
+    assert len(keras_mine.default_callbacks(restore_best_weights=False)) == 2
 
 
 @pytest.mark.parametrize("loss", list(keras_mine.MINE_LOSSES))
