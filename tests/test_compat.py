@@ -7,6 +7,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.compat import ClassMI, Mine
 from keras_mine.tasks import bivariate_gaussian
 
@@ -42,10 +43,25 @@ def test_aliases_and_hidden_layers():
     assert [layer.units for layer in critic.hidden_layers] == [7, 7, 7]  # N means N
 
 
+def _expected_rates(val_mi, lr, factor, patience, min_delta=LR_MIN_DELTA):
+    """The rate each epoch trains with under Keras' ReduceLROnPlateau rule (mode max)."""
+    best, wait, rates = -np.inf, 0, []
+    for value in val_mi:
+        rates.append(lr)
+        if value > best + min_delta:
+            best, wait = value, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                lr, wait = lr * factor, 0
+    return np.array(rates)
+
+
 def test_early_stopping_and_lr_schedule_mean_what_they_say():
     # Independent data: no epoch improves on the first by stop_min_delta, so each
-    # fold stops exactly stop_patience epochs after it, and the rate in use is
-    # multiplied by lr_factor after every lr_patience epochs without improvement.
+    # fold stops exactly stop_patience epochs after it; the rate in use is
+    # multiplied by lr_factor after every lr_patience epochs without a rise of
+    # LR_MIN_DELTA (not stop_min_delta), and the best epoch's weights are kept.
     rng = np.random.default_rng(0)
     x, z = rng.normal(size=2_000), rng.normal(size=2_000)
     model = Mine(2, loss="mine_biased", seed=0).fit(
@@ -61,11 +77,14 @@ def test_early_stopping_and_lr_schedule_mean_what_they_say():
     )
     curves = model.get_curves()
     assert list(curves.groupby("fold").size()) == [7, 7]  # 1 + stop_patience, not 500
+    reductions = 0
     for _, fold in curves.groupby("fold"):
         assert list(fold["epoch"]) == list(range(7))
         rates = fold["learning_rate"].to_numpy()
-        expected = 1e-3 * 0.5 ** (np.maximum(np.arange(7) - 1, 0) // 2)
+        expected = _expected_rates(fold["val_mi"].to_numpy(), 1e-3, 0.5, 2)
         np.testing.assert_allclose(rates, expected, rtol=1e-5)
+        reductions += int(np.sum(rates < 1e-3 * (1 - 1e-5)))
+    assert reductions > 0  # the rule fired, so the comparison above tested it
 
 
 def _run_example(name, monkeypatch):
