@@ -7,6 +7,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from keras_mine.distribute import gather_replicas
+
 __all__ = ["DonskerVaradhanMetric"]
 
 
@@ -20,6 +22,10 @@ class DonskerVaradhanMetric(keras.metrics.Metric):
     average of per-batch bounds (which is biased low by Jensen's inequality
     and depends on the batch size).
 
+    Under a `tf.distribute` strategy each replica gathers the scores of all
+    replicas before updating (a logsumexp is not a sum of per-replica parts),
+    so every replica holds the whole-batch state.
+
     Call arguments:
         t_joint: critic scores on joint samples.
         t_marginal: critic scores on product-of-marginals samples.
@@ -27,20 +33,23 @@ class DonskerVaradhanMetric(keras.metrics.Metric):
 
     def __init__(self, name: str = "mi", **kwargs: Any) -> None:
         super().__init__(name=name, **kwargs)
-        self.joint_sum = self.add_variable(shape=(), initializer="zeros", name="joint_sum")
-        self.joint_count = self.add_variable(shape=(), initializer="zeros", name="joint_count")
+        # Every replica holds the same whole-batch state (see update_state).
+        same = "only_first_replica"
+        self.joint_sum = self.add_variable((), "zeros", aggregation=same, name="joint_sum")
+        self.joint_count = self.add_variable((), "zeros", aggregation=same, name="joint_count")
         self.marginal_logsumexp = self.add_variable(
-            shape=(),
-            initializer=keras.initializers.Constant(float("-inf")),
+            (),
+            keras.initializers.Constant(float("-inf")),
+            aggregation=same,
             name="marginal_logsumexp",
         )
         self.marginal_count = self.add_variable(
-            shape=(), initializer="zeros", name="marginal_count"
+            (), "zeros", aggregation=same, name="marginal_count"
         )
 
     def update_state(self, t_joint, t_marginal, sample_weight=None) -> None:
-        t_joint = tf.cast(tf.reshape(t_joint, [-1]), self.dtype)
-        t_marginal = tf.cast(tf.reshape(t_marginal, [-1]), self.dtype)
+        t_joint = gather_replicas(tf.cast(tf.reshape(t_joint, [-1]), self.dtype))
+        t_marginal = gather_replicas(tf.cast(tf.reshape(t_marginal, [-1]), self.dtype))
         self.joint_sum.assign_add(tf.reduce_sum(t_joint))
         self.joint_count.assign_add(tf.cast(tf.size(t_joint), self.dtype))
         self.marginal_logsumexp.assign(

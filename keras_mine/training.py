@@ -125,8 +125,7 @@ def fit_epochs(
     model._set_epoch_mode(min(batch_size, len(x)), True)
     as_tensor = lambda values: tf.nest.map_structure(tf.convert_to_tensor, values)  # noqa: E731
     data = as_tensor({"x": x, "target": target, "x_val": x_val, "target_val": target_val})
-    if not model.built:
-        model.build(tuple(a.shape for a in model._call_inputs(data["x"], data["target"])))
+    model._build_for(data["x"], data["target"])
     model.optimizer.build(model.trainable_variables)
     epoch_step = tf.function(model._epoch_step)
     callback_list = keras.callbacks.CallbackList(callbacks, model=model, epochs=epochs)

@@ -23,6 +23,7 @@ from keras_mine.data import (
     shuffle_marginal,
     take_rows,
 )
+from keras_mine.distribute import scale_loss_for_replicas
 from keras_mine.metrics import DonskerVaradhanMetric
 from keras_mine.validation import check_fraction, check_int, check_paired_samples, to_units
 
@@ -97,6 +98,24 @@ class CriticModel(keras.Model):
             x_width, *target_widths = self._input_widths
             self.critic.build((None, x_width), (None, sum(target_widths)))
 
+    def _require_target(self, target) -> None:
+        if target is None:
+            raise ValueError(
+                f"{type(self).__name__} needs both variables: call fit(x, z) with "
+                "z where Keras puts targets, or pass a dataset of (x, z) pairs."
+            )
+
+    def _build_for(self, x, target) -> None:
+        """Build from the shapes of a batch, or of specs, unless built.
+
+        Keras' own symbolic build, which it runs under any tf.distribute
+        scope, cannot read the epoch-per-call inputs (a dict of arrays).
+        """
+        self._require_target(target)
+        if not self.built:
+            with self.distribute_strategy.scope():
+                self.build(tuple(a.shape for a in self._call_inputs(x, target)))
+
     def call(self, inputs, training: bool = False):
         """Return critic scores T(x, z) for ``inputs = (x, z)``."""
         x, z = inputs
@@ -128,11 +147,7 @@ class CriticModel(keras.Model):
 
     def _unpack(self, data):
         x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if z is None:
-            raise ValueError(
-                f"{type(self).__name__} needs both variables: call fit(x, z) with "
-                "z where Keras puts targets, or pass a dataset of (x, z) pairs."
-            )
+        self._require_target(z)
         cast = lambda a: tf.cast(a, self.compute_dtype)  # noqa: E731
         return cast(x), tf.nest.map_structure(cast, z)
 
@@ -143,7 +158,8 @@ class CriticModel(keras.Model):
                 x, target, self.shuffle_seed_generator, training=True
             )
             loss = -self.compute_objective(t_joint, t_marginal, training=True)
-        gradients = tape.gradient(loss, self.trainable_variables)
+            scaled = scale_loss_for_replicas(loss)  # Keras sums replicas' gradients
+        gradients = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self._update_metrics(loss, t_joint, t_marginal)
 
@@ -256,12 +272,15 @@ class CriticModel(keras.Model):
                 )
             validation = self._check_inputs(*validation)
         if isinstance(x, tf.data.Dataset):
+            x_spec, target_spec, _ = keras.utils.unpack_x_y_sample_weight(x.element_spec)
+            self._build_for(x_spec, target_spec)
             self._set_epoch_mode(None, True)
             kwargs.setdefault("shuffle", False)  # Keras cannot shuffle a dataset
             return super().fit(
                 x, y, batch_size, epochs, *args, validation_data=validation, **kwargs
             )
         x, y = self._check_inputs(x, y)
+        self._build_for(x, y)
         split = kwargs.pop("validation_split", None) or 0.0
         if split:
             keep = int(len(x) * (1.0 - check_fraction(split, "validation_split")))
@@ -273,6 +292,11 @@ class CriticModel(keras.Model):
             x, y, validation = x[:keep], take_rows(y, slice(0, keep)), (
                 x[keep:], take_rows(y, slice(keep, None)))  # fmt: skip
         batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size")
+        if getattr(self, "_distribute_strategy", None) is not None:
+            # Built in a tf.distribute scope: Keras runs each step in a replica
+            # context, where the optimizer's cross-replica update cannot sit in
+            # the epoch step's graph loop.
+            return self._fit_by_batches(x, y, validation, batch_size, epochs, *args, **kwargs)
         self._set_epoch_mode(min(batch_size, len(x)), kwargs.pop("shuffle", True))
         element = {"x": x, "target": y}
         if validation is not None:
@@ -291,6 +315,25 @@ class CriticModel(keras.Model):
             if user_steps != 1:
                 self.steps_per_execution, self.train_function = user_steps, None
 
+    def _fit_by_batches(self, x, y, validation, batch_size, epochs, *args, **kwargs):
+        """Checked arrays under a tf.distribute strategy: batch by batch, as Keras does.
+
+        Keras splits each global batch over the replicas; each replica
+        shuffles its own slice for the marginal samples, and the optimizer
+        sums the replicas' (scaled) gradients.
+        """
+
+        def batches(a, b, shuffle: bool) -> tf.data.Dataset:
+            data = tf.data.Dataset.from_tensor_slices((a, b))
+            if shuffle:
+                data = data.shuffle(len(a), seed=self.seed, reshuffle_each_iteration=True)
+            return data.batch(batch_size)
+
+        if validation is not None:
+            validation = batches(*validation, shuffle=False)
+        train = batches(x, y, shuffle=kwargs.pop("shuffle", True))
+        return self.fit(train, None, None, epochs, *args, validation_data=validation, **kwargs)
+
     def _set_epoch_mode(self, batch_size: int | None, shuffle: bool) -> None:
         """Choose per-batch or per-epoch `train_step`; retrace when it changes."""
         if (batch_size, bool(shuffle)) != (self._epoch_batch_size, self._epoch_shuffle):
@@ -303,8 +346,7 @@ class CriticModel(keras.Model):
         return self._scores_checked(*self._check_inputs(x, z), batch_size)
 
     def _scores_checked(self, x: np.ndarray, target, batch_size: int) -> np.ndarray:
-        if not self.built:
-            self.build(tuple(a.shape for a in self._call_inputs(x, target)))
+        self._build_for(x, target)
         if self._score_function is None:
             self._score_function = tf.function(
                 lambda a, b: self(self._call_inputs(a, b), training=False),

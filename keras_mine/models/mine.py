@@ -13,6 +13,7 @@ from keras_mine.bounds import (
     remine_objective,
     update_log_moving_average,
 )
+from keras_mine.distribute import gather_replicas
 from keras_mine.models.base import CriticModel
 
 __all__ = ["MINE", "MINE_LOSSES"]
@@ -79,12 +80,11 @@ class MINE(CriticModel):
         self.reg_weight = float(reg_weight)
         self.target = float(target)
         if loss == "mine":
-            self.log_moving_average = self.add_weight(
-                shape=(), initializer="zeros", trainable=False, name="log_moving_average"
-            )
-            self.moving_average_updates = self.add_weight(
-                shape=(), initializer="zeros", trainable=False, name="moving_average_updates"
-            )
+            # Updated from all replicas' scores: every replica holds the same value.
+            state = dict(shape=(), initializer="zeros", trainable=False)
+            state.update(aggregation="only_first_replica")
+            self.log_moving_average = self.add_weight(name="log_moving_average", **state)
+            self.moving_average_updates = self.add_weight(name="moving_average_updates", **state)
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
         if self.loss_name == "remine":
@@ -93,7 +93,9 @@ class MINE(CriticModel):
             return donsker_varadhan(t_joint, t_marginal)
         # The first update starts the average at the batch value (rate 1).
         rate = tf.where(self.moving_average_updates > 0, self.alpha, 1.0)
-        updated = update_log_moving_average(self.log_moving_average, t_marginal, rate)
+        updated = update_log_moving_average(
+            self.log_moving_average, gather_replicas(tf.stop_gradient(t_marginal)), rate
+        )
         self.log_moving_average.assign(updated)
         self.moving_average_updates.assign_add(1.0)
         return mine_lower_bound(t_joint, t_marginal, updated)
