@@ -19,10 +19,25 @@ References
    information estimation", UAI 2020.
 .. [3] Choi & Lee, "Combating the instability of mutual information-based
    losses via regularization", UAI 2022 (ReMINE).
+.. [5] Nguyen, Wainwright & Jordan, "Estimating divergence functionals and
+   the likelihood ratio by convex risk minimization", IEEE Trans. Inf.
+   Theory, 2010 (NWJ).
+.. [6] van den Oord, Li & Vinyals, "Representation learning with contrastive
+   predictive coding", 2018 (InfoNCE).
+.. [7] Poole, Ozair, van den Oord, Alemi & Tucker, "On variational bounds of
+   mutual information", ICML 2019.
+.. [8] Song & Ermon, "Understanding the limitations of variational mutual
+   information estimators", ICLR 2020 (SMILE).
+
+Score matrices: for a batch of n pairs, ``scores[i, j] = T(x_i, z_j)``; the
+diagonal holds the joint samples and the n(n-1) off-diagonal entries are
+samples of the product of marginals (`split_score_matrix`). The pair-form
+bounds apply to those two sets; `info_nce` needs the matrix itself.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
 
 __all__ = [
@@ -32,6 +47,11 @@ __all__ = [
     "update_log_moving_average",
     "remine_objective",
     "classifier_log_loss",
+    "nwj",
+    "jensen_shannon",
+    "smile",
+    "split_score_matrix",
+    "info_nce",
 ]
 
 
@@ -255,3 +275,143 @@ def classifier_log_loss(
             tf.reduce_mean(tf.nn.softplus(-t_joint), axis=-1)
             + tf.reduce_mean(tf.nn.softplus(t_marginal), axis=-1)
         )
+
+
+def nwj(t_joint: tf.Tensor, t_marginal: tf.Tensor, name: str = "nwj") -> tf.Tensor:
+    """NWJ (f-divergence, "MINE-f") lower bound ``E_P[T] - E_Q[exp(T - 1)]`` [5]_.
+
+    Unlike DV, the expectation is outside any log, so its minibatch estimate
+    and gradient are unbiased; the price is a higher variance, which grows
+    like exp(MI) [8]_. Tight at ``T = 1 + log dP/dQ``.
+
+    Parameters
+    ----------
+    t_joint, t_marginal : tf.Tensor
+        Critic scores on joint and product-of-marginals samples.
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    tf.Tensor
+        Bound in nats, shape (...).
+
+    Examples
+    --------
+    >>> round(float(nwj([1.0, 1.0], [1.0, 1.0])), 6)
+    0.0
+    """
+    with tf.name_scope(name):
+        t_joint = tf.convert_to_tensor(t_joint)
+        t_marginal = tf.convert_to_tensor(t_marginal, dtype=t_joint.dtype)
+        return tf.reduce_mean(t_joint, axis=-1) - tf.exp(log_mean_exp(t_marginal) - 1.0)
+
+
+def jensen_shannon(
+    t_joint: tf.Tensor, t_marginal: tf.Tensor, name: str = "jensen_shannon"
+) -> tf.Tensor:
+    """The f-GAN Jensen-Shannon objective ``-E_P[softplus(-T)] - E_Q[softplus(T)]``.
+
+    Not a bound on MI but a stable objective to *train* a critic with: its
+    optimum is ``T = log dP/dQ``, the critic that DV and (shifted by one) NWJ
+    are tight at, so one trains with it and reads out with DV or NWJ [7]_.
+    It equals ``-2 * classifier_log_loss``: the same logistic regression.
+
+    Parameters
+    ----------
+    t_joint, t_marginal : tf.Tensor
+        Critic scores (logits) on joint and product-of-marginals samples.
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    tf.Tensor
+        Objective to maximize, shape (...).
+    """
+    with tf.name_scope(name):
+        return -2.0 * classifier_log_loss(t_joint, t_marginal)
+
+
+def smile(
+    t_joint: tf.Tensor, t_marginal: tf.Tensor, tau: float = 5.0, name: str = "smile"
+) -> tf.Tensor:
+    """SMILE: DV with the partition term's scores clipped to [-tau, tau] [8]_.
+
+    ``E_P[T] - log E_Q[exp(clip(T, -tau, tau))]``. Clipping bounds the
+    variance of the partition estimate (DV's and NWJ's grows like exp(MI)),
+    at the price of a bias that vanishes as tau grows; ``tau = inf`` is DV.
+
+    Parameters
+    ----------
+    t_joint, t_marginal : tf.Tensor
+        Critic scores on joint and product-of-marginals samples.
+    tau : float
+        Clipping threshold (> 0).
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    tf.Tensor
+        Estimate in nats, shape (...).
+    """
+    if not tau > 0:
+        raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
+    with tf.name_scope(name):
+        t_marginal = tf.convert_to_tensor(t_marginal)
+        clipped = tf.clip_by_value(t_marginal, -tau, tau)
+        return tf.reduce_mean(t_joint, axis=-1) - log_mean_exp(clipped)
+
+
+def split_score_matrix(scores: tf.Tensor, name: str = "split_score_matrix"):
+    """Joint (diagonal) and marginal (off-diagonal) scores of a score matrix.
+
+    Parameters
+    ----------
+    scores : tf.Tensor
+        Shape (..., n, n), ``scores[..., i, j] = T(x_i, z_j)``, n >= 2.
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    t_joint : tf.Tensor
+        Shape (..., n): the diagonal.
+    t_marginal : tf.Tensor
+        Shape (..., n * (n - 1)): the off-diagonal entries, row by row.
+    """
+    with tf.name_scope(name):
+        scores = tf.convert_to_tensor(scores)
+        n = scores.shape[-1]
+        if n is None or scores.shape[-2] != n or n < 2:
+            raise ValueError(f"Expected a square score matrix with n >= 2; shape {scores.shape}.")
+        off_diagonal = np.flatnonzero(~np.eye(n, dtype=bool))
+        flat = tf.reshape(scores, tf.concat([tf.shape(scores)[:-2], [n * n]], 0))
+        return tf.linalg.diag_part(scores), tf.gather(flat, off_diagonal, axis=-1)
+
+
+def info_nce(scores: tf.Tensor, name: str = "info_nce") -> tf.Tensor:
+    """InfoNCE lower bound from a score matrix [6]_.
+
+    ``mean_i [ scores[i, i] - log mean_j exp(scores[i, j]) ]``: each joint
+    pair is told apart from the n - 1 others in its row. It can never exceed
+    ``log n`` (each term is at most ``log n``), whatever the critic, so with
+    a batch of n it cannot measure more than ln(n) nats: 5.5 nats at n = 256.
+    Low variance, hence the usual choice in representation learning.
+
+    Parameters
+    ----------
+    scores : tf.Tensor
+        Shape (..., n, n), ``scores[..., i, j] = T(x_i, z_j)``.
+    name : str
+        Name scope for the graph.
+
+    Returns
+    -------
+    tf.Tensor
+        Bound in nats, shape (...), at most ``log n``.
+    """
+    with tf.name_scope(name):
+        scores = tf.convert_to_tensor(scores)
+        return tf.reduce_mean(tf.linalg.diag_part(scores) - log_mean_exp(scores), axis=-1)
