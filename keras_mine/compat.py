@@ -154,6 +154,10 @@ class _MinepyEstimator:
         return self._result().history.copy()
 
 
+#: minepy's names for losses keras_mine calls otherwise.
+_MINEPY_LOSS_NAMES = {"fdiv": "nwj"}
+
+
 class Mine(_MinepyEstimator):
     """MINE with minepy's interface.
 
@@ -161,8 +165,8 @@ class Mine(_MinepyEstimator):
     ----------
     input_dim : int
         Total number of columns of X and Z.
-    loss : {"mine_biased", "mine", "remine"}
-        See `keras_mine.MINE`.
+    loss : {"mine_biased", "mine", "remine", "fdiv", "nwj", "smile", "js"}
+        See `keras_mine.MINE`; minepy's "fdiv" is the NWJ bound ("nwj").
     hidden_dim, num_hidden_layers, afn
         Critic: `num_hidden_layers` hidden layers of `hidden_dim` units with
         activation `afn`.
@@ -189,15 +193,16 @@ class Mine(_MinepyEstimator):
         target_val: float | None = None,
         seed: int | None = None,
     ) -> None:
-        if loss not in MINE_LOSSES:
-            raise ValueError(f"Unknown loss={loss!r}. Valid losses: {', '.join(MINE_LOSSES)}.")
+        valid = (*MINE_LOSSES, *_MINEPY_LOSS_NAMES)
+        if loss not in valid:
+            raise ValueError(f"Unknown loss={loss!r}. Valid losses: {', '.join(valid)}.")
         if regWeight is not None and reg_weight is not None:
             raise ValueError("Pass regWeight or reg_weight, not both.")
         if targetVal is not None and target_val is not None:
             raise ValueError("Pass targetVal or target_val, not both.")
         super().__init__(input_dim, hidden_dim, num_hidden_layers, afn, seed)
         self.loss = loss
-        self._method = loss
+        self._method = _MINEPY_LOSS_NAMES.get(loss, loss)
         self.alpha = alpha
         self.reg_weight = (
             0.1

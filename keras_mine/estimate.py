@@ -182,6 +182,18 @@ METHODS: dict[str, _NeuralMethod | _ClassicalMethod] = {
         {"loss": "remine"},
         ("reg_weight", "target"),
     ),
+    "nwj": _NeuralMethod(
+        "NWJ (f-divergence) bound: unbiased gradient, read out with DV", MINE, {"loss": "nwj"}
+    ),
+    "smile": _NeuralMethod(
+        "SMILE: DV with the partition scores clipped to [-tau, tau]",
+        MINE,
+        {"loss": "smile"},
+        ("tau",),
+    ),
+    "js": _NeuralMethod(
+        "trained with the Jensen-Shannon objective, read out with DV", MINE, {"loss": "js"}
+    ),
     "classifier": _NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
         ClassifierMI,
@@ -228,8 +240,9 @@ def estimate_mi(
     x, z : array-like
         Paired samples: numpy, tf.Tensor or pandas, 1-D or (n_samples, n_features).
     method : str
-        One of `METHODS`. Neural: "mine_biased", "mine", "remine",
-        "classifier". Classical: "ksg", "kde", "histogram", "discrete".
+        One of `METHODS`. Neural: "mine_biased", "mine", "remine", "nwj",
+        "smile", "js" (the losses of `keras_mine.MINE`), "classifier".
+        Classical: "ksg", "kde", "histogram", "discrete".
     seed : int or None
         Seeds the folds, the initialization, the batch order and the
         shuffles: the same seed gives the same estimate. No global random
@@ -251,7 +264,7 @@ def estimate_mi(
         - ``num_shuffles`` (5): permutations of z forming the readout's
           marginal samples;
         - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
-          (remine), ``readout`` (classifier).
+          (remine), ``tau`` (smile), ``readout`` (classifier).
 
         Classical methods: ``k`` and ``standardize`` (ksg), ``bandwidth``
         (kde), ``bins`` (histogram); see `keras_mine.classical`.

@@ -24,7 +24,7 @@ from keras_mine.bounds import (
     classifier_log_loss,
     donsker_varadhan,
     mine_lower_bound,
-    remine_objective,
+    stateless_objective,
     update_log_moving_average,
 )
 from keras_mine.callbacks import LR_MIN_DELTA
@@ -41,6 +41,8 @@ STACKABLE_METHODS = {
     "mine_biased": {},
     "mine": {"alpha": 0.01},
     "remine": {"reg_weight": 0.1, "target": 0.0},
+    "nwj": {},
+    "js": {},
     "classifier": {"readout": "dv"},
 }
 _EVAL_SEED = (1234, 0)
@@ -95,14 +97,10 @@ class _StackedFit:
         self.seed = 0 if seed is None else seed
 
     def objective(self, t_joint, t_marginal):
-        if self.method == "remine":
-            return remine_objective(
-                t_joint, t_marginal, self.options["reg_weight"], self.options["target"]
-            )
         if self.method == "classifier":
             return -classifier_log_loss(t_joint, t_marginal)
-        if self.method == "mine_biased":
-            return donsker_varadhan(t_joint, t_marginal)
+        if self.method != "mine":
+            return stateless_objective(self.method, t_joint, t_marginal, **self.options)
         rate = tf.where(self.updates > 0, self.options["alpha"], 1.0)
         updated = update_log_moving_average(self.log_moving_average, t_marginal, rate)
         self.log_moving_average.assign(updated)

@@ -114,3 +114,11 @@ def test_examples_differ_from_minepy_only_in_import_and_setting():
         text = (EXAMPLES / name).read_text()
         assert f"from keras_mine.compat import {module}\n" in text
         assert "keras_mine" not in text.replace(f"from keras_mine.compat import {module}", "")
+
+
+def test_minepy_fdiv_loss_is_nwj():
+    x, z = bivariate_gaussian(0.5).sample(300, seed=0)
+    model = Mine(2, loss="fdiv", seed=0).fit(x, z, max_epochs=1)
+    assert model.result_.model.loss_name == "nwj"
+    with pytest.raises(ValueError, match="fdiv"):
+        Mine(2, loss="f-div")

@@ -92,9 +92,10 @@ def test_input_kinds_give_the_same_estimate():
 
 def test_method_registry_and_options():
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
-    neural = {"mine_biased", "mine", "remine", "classifier"}
+    neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "classifier"}
     assert set(keras_mine.METHODS) == neural | {"ksg", "kde", "histogram", "discrete"}
-    with pytest.raises(ValueError, match="Valid methods: mine_biased, mine, remine, classifier"):
+    valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, classifier, ksg"
+    with pytest.raises(ValueError, match=valid):
         keras_mine.estimate_mi(x, z, method="kraskov")
     with pytest.raises(ValueError, match=r"\['alpha'\] do not apply to method='remine'"):
         keras_mine.estimate_mi(x, z, method="remine", alpha=0.1)

@@ -217,8 +217,10 @@ def test_bad_input_raises_in_fit_and_estimate(x, z, error, pattern):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="Valid losses: mine_biased, mine, remine"):
-        keras_mine.MINE(loss="nwj")
+    with pytest.raises(ValueError, match="Valid losses: mine_biased, mine, remine, nwj, smile, js"):
+        keras_mine.MINE(loss="infonce")
+    with pytest.raises(ValueError, match="tau"):
+        keras_mine.MINE(loss="smile", tau=0.0)
     with pytest.raises(ValueError, match="alpha"):
         keras_mine.MINE(alpha=0.0)
     with pytest.raises(ValueError, match="reg_weight"):
@@ -235,3 +237,14 @@ def test_bad_arguments():
         small_model().fit(np.zeros(4), np.ones(4), validation_split=0.75, verbose=0)
     with pytest.raises(ValueError, match="needs both variables"):
         small_model().fit(make_dataset(np.zeros(4), np.ones(4)).map(lambda a, b: a), verbose=0)
+
+
+def test_smile_reads_out_with_its_clipped_partition_term():
+    rng = np.random.default_rng(0)
+    t_joint, t_marginal = rng.normal(size=100) * 3, rng.normal(size=300) * 3
+    smile_model = keras_mine.MINE(loss="smile", tau=0.5)
+    expected = float(keras_mine.bounds.smile(t_joint, t_marginal, tau=0.5))
+    assert smile_model._readout(t_joint, t_marginal) == pytest.approx(expected)
+    dv = float(keras_mine.bounds.donsker_varadhan(t_joint, t_marginal))
+    assert keras_mine.MINE(loss="js")._readout(t_joint, t_marginal) == pytest.approx(dv)
+    assert abs(expected - dv) > 0.1  # the clipping matters at these scores

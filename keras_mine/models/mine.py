@@ -10,7 +10,8 @@ import tensorflow as tf
 from keras_mine.bounds import (
     donsker_varadhan,
     mine_lower_bound,
-    remine_objective,
+    smile,
+    stateless_objective,
     update_log_moving_average,
 )
 from keras_mine.distribute import gather_replicas
@@ -23,6 +24,9 @@ MINE_LOSSES = {
     "mine_biased": "Donsker-Varadhan bound, plain minibatch gradient",
     "mine": "Donsker-Varadhan bound, gradient bias-corrected by a moving average (alpha)",
     "remine": "Donsker-Varadhan bound plus reg_weight * (log E_Q[e^T] - target)^2",
+    "nwj": "NWJ (f-divergence) bound E_P[T] - E_Q[e^(T-1)]: unbiased, high variance",
+    "smile": "SMILE: DV with the partition scores clipped to [-tau, tau]; read out the same way",
+    "js": "Jensen-Shannon (logistic) objective: stable training, read out with DV",
 }
 
 
@@ -38,11 +42,18 @@ class MINE(CriticModel):
     Args:
         loss: "mine_biased" (DV with its plain, biased minibatch gradient),
             "mine" (the same value, gradient corrected with a moving average of
-            ``E_Q[e^T]`` of rate `alpha`), or "remine" (DV minus
-            ``reg_weight * (log E_Q[e^T] - target)^2``, Choi & Lee 2022).
+            ``E_Q[e^T]`` of rate `alpha`), "remine" (DV minus
+            ``reg_weight * (log E_Q[e^T] - target)^2``, Choi & Lee 2022),
+            "nwj" (Nguyen-Wainwright-Jordan), "smile" (Song & Ermon 2020) or
+            "js" (Jensen-Shannon, Poole et al. 2019); see `MINE_LOSSES` and
+            `keras_mine.bounds`. Every loss is read out with the DV bound
+            on held-out scores (valid for any critic, and at least the NWJ
+            value of the same critic), except "smile", read out with its
+            clipped partition term.
         alpha: Rate of the moving average for ``loss="mine"``, in (0, 1].
         reg_weight: Penalty weight for ``loss="remine"`` (>= 0).
         target: Target of ``log E_Q[e^T]`` for ``loss="remine"``.
+        tau: Clipping threshold for ``loss="smile"`` (> 0).
         critic, hidden_dim, num_hidden_layers, activation, seed: see
             `keras_mine.models.base.CriticModel`.
 
@@ -64,6 +75,7 @@ class MINE(CriticModel):
         alpha: float = 0.01,
         reg_weight: float = 0.1,
         target: float = 0.0,
+        tau: float = 5.0,
         **kwargs: Any,
     ) -> None:
         if loss not in MINE_LOSSES:
@@ -74,11 +86,14 @@ class MINE(CriticModel):
             raise ValueError(f"Expected `reg_weight` >= 0. Received: reg_weight={reg_weight!r}")
         if not isinstance(target, (int, float)):
             raise ValueError(f"Expected a number for `target`. Received: target={target!r}")
+        if not isinstance(tau, (int, float)) or not tau > 0:
+            raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
         super().__init__(**kwargs)
         self.loss_name = loss
         self.alpha = float(alpha)
         self.reg_weight = float(reg_weight)
         self.target = float(target)
+        self.tau = float(tau)
         if loss == "mine":
             # Updated from all replicas' scores: every replica holds the same value.
             state = dict(shape=(), initializer="zeros", trainable=False)
@@ -87,9 +102,12 @@ class MINE(CriticModel):
             self.moving_average_updates = self.add_weight(name="moving_average_updates", **state)
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
-        if self.loss_name == "remine":
-            return remine_objective(t_joint, t_marginal, self.reg_weight, self.target)
-        if self.loss_name == "mine_biased" or not training:
+        if self.loss_name != "mine":
+            return stateless_objective(
+                self.loss_name, t_joint, t_marginal,
+                reg_weight=self.reg_weight, target=self.target, tau=self.tau,
+            )  # fmt: skip
+        if not training:
             return donsker_varadhan(t_joint, t_marginal)
         # The first update starts the average at the batch value (rate 1).
         rate = tf.where(self.moving_average_updates > 0, self.alpha, 1.0)
@@ -100,6 +118,11 @@ class MINE(CriticModel):
         self.moving_average_updates.assign_add(1.0)
         return mine_lower_bound(t_joint, t_marginal, updated)
 
+    def _readout(self, t_joint, t_marginal) -> float:
+        if self.loss_name == "smile":
+            return float(smile(tf.constant(t_joint), tf.constant(t_marginal), self.tau))
+        return super()._readout(t_joint, t_marginal)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(
@@ -107,5 +130,6 @@ class MINE(CriticModel):
             alpha=self.alpha,
             reg_weight=self.reg_weight,
             target=self.target,
+            tau=self.tau,
         )
         return config
