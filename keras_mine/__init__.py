@@ -12,7 +12,7 @@ if _keras.backend.backend() != "tensorflow":
 from keras_mine import bounds  # noqa: E402
 from keras_mine.callbacks import default_callbacks  # noqa: E402
 from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
-from keras_mine.critics import MLPCritic  # noqa: E402
+from keras_mine.critics import MLPCritic, SeparableCritic  # noqa: E402
 from keras_mine.data import make_dataset  # noqa: E402
 from keras_mine.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
 from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
@@ -33,6 +33,7 @@ __all__ = [
     "default_callbacks",
     "make_dataset",
     "MLPCritic",
+    "SeparableCritic",
     "DonskerVaradhanMetric",
     "CriticModel",
     "MINE",

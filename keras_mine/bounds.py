@@ -37,7 +37,6 @@ bounds apply to those two sets; `info_nce` needs the matrix itself.
 
 from __future__ import annotations
 
-import numpy as np
 import tensorflow as tf
 
 __all__ = [
@@ -385,12 +384,17 @@ def split_score_matrix(scores: tf.Tensor, name: str = "split_score_matrix"):
     """
     with tf.name_scope(name):
         scores = tf.convert_to_tensor(scores)
-        n = scores.shape[-1]
-        if n is None or scores.shape[-2] != n or n < 2:
-            raise ValueError(f"Expected a square score matrix with n >= 2; shape {scores.shape}.")
-        off_diagonal = np.flatnonzero(~np.eye(n, dtype=bool))
-        flat = tf.reshape(scores, tf.concat([tf.shape(scores)[:-2], [n * n]], 0))
-        return tf.linalg.diag_part(scores), tf.gather(flat, off_diagonal, axis=-1)
+        rows, cols = scores.shape[-2:] if scores.shape.rank >= 2 else (None, 0)
+        if scores.shape.rank < 2 or (rows is not None and cols is not None and rows != cols):
+            raise ValueError(f"Expected a square score matrix; shape {scores.shape}.")
+        if cols is not None and cols < 2:
+            raise ValueError(f"Expected n >= 2 pairs to split; shape {scores.shape}.")
+        n = tf.shape(scores)[-1]  # may be known only when the graph runs
+        off_diagonal = tf.logical_not(tf.eye(n, dtype=tf.bool))
+        return (
+            tf.linalg.diag_part(scores),
+            tf.boolean_mask(scores, off_diagonal, axis=scores.shape.rank - 2),
+        )
 
 
 def info_nce(scores: tf.Tensor, name: str = "info_nce") -> tf.Tensor:

@@ -194,6 +194,11 @@ METHODS: dict[str, _NeuralMethod | _ClassicalMethod] = {
     "js": _NeuralMethod(
         "trained with the Jensen-Shannon objective, read out with DV", MINE, {"loss": "js"}
     ),
+    "infonce": _NeuralMethod(
+        "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
+        MINE,
+        {"loss": "infonce"},
+    ),
     "classifier": _NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
         ClassifierMI,
@@ -241,7 +246,8 @@ def estimate_mi(
         Paired samples: numpy, tf.Tensor or pandas, 1-D or (n_samples, n_features).
     method : str
         One of `METHODS`. Neural: "mine_biased", "mine", "remine", "nwj",
-        "smile", "js" (the losses of `keras_mine.MINE`), "classifier".
+        "smile", "js", "infonce" (the losses of `keras_mine.MINE`),
+        "classifier".
         Classical: "ksg", "kde", "histogram", "discrete".
     seed : int or None
         Seeds the folds, the initialization, the batch order and the

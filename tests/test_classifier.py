@@ -114,7 +114,7 @@ def test_estimate_cmi_arguments():
     with pytest.raises(ValueError, match="Valid methods: ccmi, difference"):
         keras_mine.estimate_cmi(x, y, z, method="knn")
     with pytest.raises(
-        ValueError, match="Valid estimators: mine_biased, mine, remine, nwj, smile, js, classifier,"
+        ValueError, match="Valid estimators: mine_biased, mine, remine, nwj, smile, js, infonce,"
     ):
         keras_mine.estimate_cmi(x, y, z, method="difference", estimator="nce")
     with pytest.raises(ValueError, match="only to method='difference'"):

@@ -92,9 +92,9 @@ def test_input_kinds_give_the_same_estimate():
 
 def test_method_registry_and_options():
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
-    neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "classifier"}
+    neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "infonce", "classifier"}
     assert set(keras_mine.METHODS) == neural | {"ksg", "kde", "histogram", "discrete"}
-    valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, classifier, ksg"
+    valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, infonce, classifier"
     with pytest.raises(ValueError, match=valid):
         keras_mine.estimate_mi(x, z, method="kraskov")
     with pytest.raises(ValueError, match=r"\['alpha'\] do not apply to method='remine'"):

@@ -145,6 +145,11 @@ class CriticModel(keras.Model):
         t_marginal = self(self._call_inputs(x, marginal), training=training)
         return t_joint, t_marginal
 
+    def _batch_objective(self, x, target, seed, training: bool):
+        """``(objective, t_joint, t_marginal)`` of a batch; the metrics use the scores."""
+        t_joint, t_marginal = self._joint_and_marginal_scores(x, target, seed, training)
+        return self.compute_objective(t_joint, t_marginal, training), t_joint, t_marginal
+
     def _unpack(self, data):
         x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._require_target(z)
@@ -154,10 +159,10 @@ class CriticModel(keras.Model):
     def _train_batch(self, x, target) -> None:
         """One optimizer step on one minibatch; updates the metrics."""
         with tf.GradientTape() as tape:
-            t_joint, t_marginal = self._joint_and_marginal_scores(
+            objective, t_joint, t_marginal = self._batch_objective(
                 x, target, self.shuffle_seed_generator, training=True
             )
-            loss = -self.compute_objective(t_joint, t_marginal, training=True)
+            loss = -objective
             scaled = scale_loss_for_replicas(loss)  # Keras sums replicas' gradients
         gradients = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
@@ -213,9 +218,8 @@ class CriticModel(keras.Model):
 
     def test_step(self, data):
         x, z = self._unpack(data)
-        t_joint, t_marginal = self._joint_and_marginal_scores(x, z, _EVAL_SEED, training=False)
-        loss = -self.compute_objective(t_joint, t_marginal, training=False)
-        return self._update_metrics(loss, t_joint, t_marginal)
+        objective, t_joint, t_marginal = self._batch_objective(x, z, _EVAL_SEED, training=False)
+        return self._update_metrics(-objective, t_joint, t_marginal)
 
     def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
         self.loss_tracker.update_state(loss)

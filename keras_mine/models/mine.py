@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_mine.bounds import (
     donsker_varadhan,
+    info_nce,
     mine_lower_bound,
     smile,
+    split_score_matrix,
     stateless_objective,
     update_log_moving_average,
 )
+from keras_mine.critics import SeparableCritic
 from keras_mine.distribute import gather_replicas
 from keras_mine.models.base import CriticModel
+from keras_mine.validation import to_units
 
-__all__ = ["MINE", "MINE_LOSSES"]
+__all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
 
 #: Valid values of ``MINE(loss=...)`` and what each trains.
 MINE_LOSSES = {
@@ -27,7 +32,12 @@ MINE_LOSSES = {
     "nwj": "NWJ (f-divergence) bound E_P[T] - E_Q[e^(T-1)]: unbiased, high variance",
     "smile": "SMILE: DV with the partition scores clipped to [-tau, tau]; read out the same way",
     "js": "Jensen-Shannon (logistic) objective: stable training, read out with DV",
+    "infonce": "InfoNCE on each batch's all-pairs scores (separable critic): at most ln(batch)",
 }
+
+#: Rows per score matrix when `MINE.estimate` reads out InfoNCE: the readout
+#: can never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
+NCE_READOUT_BLOCK = 4096
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -49,7 +59,14 @@ class MINE(CriticModel):
             `keras_mine.bounds`. Every loss is read out with the DV bound
             on held-out scores (valid for any critic, and at least the NWJ
             value of the same critic), except "smile", read out with its
-            clipped partition term.
+            clipped partition term, and "infonce" (van den Oord et al. 2018):
+            trained on the score matrix of every batch, with a
+            `SeparableCritic` unless given a critic with ``score_matrix``;
+            its metrics ``mi``/``val_mi`` are the InfoNCE bound itself (at
+            most ln(batch)), and `estimate` reads out InfoNCE on held-out
+            blocks of `NCE_READOUT_BLOCK` rows (at most 8.3 nats): an
+            InfoNCE critic is fixed only up to a function of x, which InfoNCE
+            ignores but a DV readout does not.
         alpha: Rate of the moving average for ``loss="mine"``, in (0, 1].
         reg_weight: Penalty weight for ``loss="remine"`` (>= 0).
         target: Target of ``log E_Q[e^T]`` for ``loss="remine"``.
@@ -88,8 +105,12 @@ class MINE(CriticModel):
             raise ValueError(f"Expected a number for `target`. Received: target={target!r}")
         if not isinstance(tau, (int, float)) or not tau > 0:
             raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
+        if loss == "infonce":
+            kwargs = self._with_separable_critic(kwargs)
         super().__init__(**kwargs)
         self.loss_name = loss
+        if loss == "infonce":
+            self.mi_metric = keras.metrics.Mean(name="mi")  # the InfoNCE bound per row
         self.alpha = float(alpha)
         self.reg_weight = float(reg_weight)
         self.target = float(target)
@@ -100,6 +121,51 @@ class MINE(CriticModel):
             state.update(aggregation="only_first_replica")
             self.log_moving_average = self.add_weight(name="log_moving_average", **state)
             self.moving_average_updates = self.add_weight(name="moving_average_updates", **state)
+
+    @staticmethod
+    def _with_separable_critic(kwargs: dict) -> dict:
+        """InfoNCE scores all pairs of a batch: it needs a critic with `score_matrix`."""
+        critic = kwargs.get("critic")
+        if critic is None:
+            names = ("hidden_dim", "num_hidden_layers", "activation")
+            settings = {name: kwargs.pop(name) for name in names if name in kwargs}
+            return {**kwargs, "critic": SeparableCritic(seed=kwargs.get("seed"), **settings)}
+        if not callable(getattr(critic, "score_matrix", None)):
+            raise ValueError(
+                "loss='infonce' scores every x of a batch against every z: pass a critic "
+                "with a score_matrix(x, z) method, such as keras_mine.SeparableCritic "
+                f"(the default for this loss). Received: {type(critic).__name__}."
+            )
+        return kwargs
+
+    def _batch_objective(self, x, target, seed, training: bool):
+        if self.loss_name != "infonce":
+            return super()._batch_objective(x, target, seed, training)
+        # The diagonal holds the joint pairs, the rest are marginal pairs: no shuffle.
+        scores = self.critic.score_matrix(x, target)
+        t_joint, t_marginal = split_score_matrix(scores)
+        return info_nce(scores), t_joint, t_marginal
+
+    def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
+        if self.loss_name != "infonce":
+            return super()._update_metrics(loss, t_joint, t_marginal)
+        rows = tf.cast(tf.shape(t_joint)[0], loss.dtype)
+        self.loss_tracker.update_state(loss, sample_weight=rows)
+        self.mi_metric.update_state(-loss, sample_weight=rows)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _estimate_checked(self, x, target, batch_size, num_shuffles, seed, units) -> float:
+        if self.loss_name != "infonce":
+            return super()._estimate_checked(x, target, batch_size, num_shuffles, seed, units)
+        self._build_for(x, target)
+        blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
+        values = [
+            float(
+                info_nce(self.critic.score_matrix(tf.constant(x[rows]), tf.constant(target[rows])))
+            )
+            for rows in blocks
+        ]
+        return to_units(float(np.average(values, weights=[len(r) for r in blocks])), units)
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
         if self.loss_name != "mine":
