@@ -23,7 +23,7 @@ def test_input_dim_must_match_the_data():
     with pytest.raises(RuntimeError, match="not fitted"):
         Mine(2).get_mi()
     with pytest.raises(ValueError, match="Valid losses"):
-        Mine(2, loss="infonce")
+        Mine(2, loss="dv-typo")
     with pytest.raises(ValueError, match="not both"):
         Mine(2, loss="remine", regWeight=0.1, reg_weight=0.2)
 
