@@ -15,6 +15,7 @@ from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
 from keras_mine.critics import MLPCritic, SeparableCritic  # noqa: E402
 from keras_mine.data import make_dataset  # noqa: E402
 from keras_mine.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
+from keras_mine.layers import MutualInformation  # noqa: E402
 from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
 from keras_mine.models import (  # noqa: E402
     CLASSIFIER_READOUTS,
@@ -24,6 +25,7 @@ from keras_mine.models import (  # noqa: E402
     ConditionalClassifierMI,
     CriticModel,
 )
+from keras_mine.models.regularized import MIRegularizedModel  # noqa: E402
 from keras_mine.stacked import estimate_mi_many  # noqa: E402
 
 __version__ = "0.1.0"
@@ -44,6 +46,8 @@ __all__ = [
     "estimate_cmi",
     "estimate_mi",
     "estimate_mi_many",
+    "MutualInformation",
+    "MIRegularizedModel",
     "MIResult",
     "METHODS",
     "__version__",

@@ -1,0 +1,181 @@
+"""`MutualInformation`: an MI estimate of two tensors as a layer of a larger model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from keras_mine.bounds import (
+    donsker_varadhan,
+    info_nce,
+    stateless_objective,
+)
+from keras_mine.critics import MLPCritic, SeparableCritic
+from keras_mine.data import shuffle_marginal
+from keras_mine.validation import check_int
+
+__all__ = ["MutualInformation", "LAYER_LOSSES"]
+
+#: Objectives the layer's critic can train with, and what the layer returns.
+LAYER_LOSSES = {
+    "infonce": "InfoNCE on the batch's score matrix (needs a separable critic; <= ln batch)",
+    "nwj": "NWJ (f-divergence) bound, unbiased in the batch",
+    "mine_biased": "Donsker-Varadhan bound",
+    "smile": "Donsker-Varadhan bound with the partition scores clipped to [-tau, tau]",
+    "js": "critic trained by the Jensen-Shannon objective, estimate read out with DV",
+}
+
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class MutualInformation(keras.layers.Layer):
+    """A critic and a bound: the MI estimate of two tensors, inside any model.
+
+    ``mi = MutualInformation()(x, z)`` returns a scalar, a lower bound on
+    I(X; Z) estimated on the batch: the critic scores the joint rows and the
+    product-of-marginals rows (z permuted within the batch, or, for InfoNCE,
+    every x against every z). It is differentiable in the critic's weights
+    and in both inputs, so it can be a training signal:
+
+    * **maximize** (InfoMax, contrastive learning): ``loss_weight > 0`` adds
+      ``-loss_weight * objective`` to the layer's losses (`add_loss`), and
+      the model's optimizer trains the encoders and the critic together;
+    * **minimize** (remove information about a nuisance or sensitive
+      variable): the critic must still *maximize* the bound while the
+      encoder minimizes it. Use `keras_mine.MIRegularizedModel`, which gives
+      the critic its own optimizer; do not add ``+mi`` as a plain loss (the
+      critic would then learn to underestimate).
+
+    Args:
+        loss: Training objective, a key of `LAYER_LOSSES`: "infonce"
+            (default; needs a critic with ``score_matrix``, the default
+            `SeparableCritic`), "nwj", "mine_biased", "smile", "js".
+        critic: Optional Keras layer ``critic(x, z) -> (batch,)``. Default:
+            `SeparableCritic` for "infonce", `MLPCritic` otherwise, with
+            the settings below.
+        loss_weight: Weight of ``-objective`` added as a layer loss in
+            training (0: add nothing, only return the estimate).
+        hidden_dim, num_hidden_layers, activation: the default critic.
+        tau: SMILE's clipping threshold.
+        seed: Optional int seeding the critic and the in-batch shuffles.
+
+    Call arguments:
+        x: Tensor (batch, dx). z: Tensor (batch, dz), paired with x by row.
+        training: Python bool; the loss is added only in training.
+
+    Returns:
+        Scalar tensor: the batch's MI estimate in nats (for "js", the DV
+        readout of the JS-trained critic).
+
+    Example:
+    >>> mi_layer = MutualInformation(loss="nwj", seed=0)
+    >>> x = keras.random.normal((256, 3), seed=1)
+    >>> float(mi_layer(x, x[:, :1]))   # untrained critic: near 0
+    """
+
+    def __init__(
+        self,
+        loss: str = "infonce",
+        critic: keras.layers.Layer | None = None,
+        loss_weight: float = 0.0,
+        hidden_dim: int = 64,
+        num_hidden_layers: int = 2,
+        activation: str = "relu",
+        tau: float = 5.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if loss not in LAYER_LOSSES:
+            raise ValueError(f"Unknown loss={loss!r}. Valid losses: {', '.join(LAYER_LOSSES)}.")
+        if not float(tau) > 0:
+            raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
+        self.loss_name = loss
+        self.loss_weight = float(loss_weight)
+        self.tau = float(tau)
+        self.seed = None if seed is None else check_int(seed, "seed", minimum=0)
+        self._custom_critic = critic is not None
+        if critic is None:
+            critic_class = SeparableCritic if loss == "infonce" else MLPCritic
+            critic = critic_class(
+                hidden_dim=hidden_dim,
+                num_hidden_layers=num_hidden_layers,
+                activation=activation,
+                seed=seed,
+            )
+        elif loss == "infonce" and not callable(getattr(critic, "score_matrix", None)):
+            raise ValueError(
+                "loss='infonce' scores every x of a batch against every z: pass a critic "
+                "with a score_matrix(x, z) method, such as keras_mine.SeparableCritic. "
+                f"Received: {type(critic).__name__}."
+            )
+        self.hidden_dim = hidden_dim
+        self.num_hidden_layers = num_hidden_layers
+        self.activation = activation
+        self.critic = critic
+        self._shuffle_seed = keras.random.SeedGenerator(seed)
+
+    def build(self, x_shape: tuple, z_shape: tuple) -> None:
+        for name, shape in (("x", x_shape), ("z", z_shape)):
+            if len(shape) != 2 or shape[-1] is None:
+                raise ValueError(
+                    f"MutualInformation expects 2-D inputs (batch, features) with a known "
+                    f"width; {name} has shape {tuple(shape)}. Flatten or reshape it first."
+                )
+        self.critic.build(x_shape, z_shape)
+
+    def objective_and_estimate(self, x, z) -> tuple[tf.Tensor, tf.Tensor]:
+        """The critic's training objective and the MI estimate on one batch.
+
+        Returns
+        -------
+        (tf.Tensor, tf.Tensor)
+            Scalars: the objective the critic maximizes, and the estimate in
+            nats (the same tensor except for "js", read out with DV).
+        """
+        if self.loss_name == "infonce":
+            value = info_nce(self.critic.score_matrix(x, z))
+            return value, value
+        t_joint = self.critic(x, z)
+        t_marginal = self.critic(x, shuffle_marginal(z, self._shuffle_seed))
+        objective = stateless_objective(self.loss_name, t_joint, t_marginal, tau=self.tau)
+        if self.loss_name == "js":
+            return objective, donsker_varadhan(t_joint, t_marginal)
+        return objective, objective
+
+    def call(self, x, z, training: bool | None = None):
+        x = keras.ops.cast(x, self.compute_dtype)
+        z = keras.ops.cast(z, self.compute_dtype)
+        objective, estimate = self.objective_and_estimate(x, z)
+        if training and self.loss_weight:
+            self.add_loss(-self.loss_weight * objective)
+        return estimate
+
+    def compute_output_shape(self, x_shape: tuple, z_shape: tuple) -> tuple:
+        return ()
+
+    def get_config(self) -> dict:
+        config = {
+            **super().get_config(),
+            "loss": self.loss_name,
+            "loss_weight": self.loss_weight,
+            "tau": self.tau,
+            "seed": self.seed,
+        }
+        if self._custom_critic:
+            config["critic"] = keras.saving.serialize_keras_object(self.critic)
+        else:
+            config.update(
+                hidden_dim=self.hidden_dim,
+                num_hidden_layers=self.num_hidden_layers,
+                activation=self.activation,
+            )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if isinstance(config.get("critic"), dict):
+            config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
+        return cls(**config)
