@@ -15,8 +15,10 @@ from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
 from keras_mine.critics import MLPCritic, SeparableCritic  # noqa: E402
 from keras_mine.data import make_dataset  # noqa: E402
 from keras_mine.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
+from keras_mine.feature_selection import MIScorer, mi_scores, rank_features  # noqa: E402
 from keras_mine.layers import MutualInformation  # noqa: E402
 from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
+from keras_mine.mi_matrix import mi_matrix  # noqa: E402
 from keras_mine.models import (  # noqa: E402
     CLASSIFIER_READOUTS,
     MINE,
@@ -26,6 +28,7 @@ from keras_mine.models import (  # noqa: E402
     CriticModel,
 )
 from keras_mine.models.regularized import MIRegularizedModel  # noqa: E402
+from keras_mine.resampling import BootstrapCI, bootstrap_ci, mi_vs_sample_size  # noqa: E402
 from keras_mine.stacked import estimate_mi_many  # noqa: E402
 
 __version__ = "0.1.0"
@@ -48,6 +51,13 @@ __all__ = [
     "estimate_mi_many",
     "MutualInformation",
     "MIRegularizedModel",
+    "mi_scores",
+    "rank_features",
+    "MIScorer",
+    "mi_matrix",
+    "bootstrap_ci",
+    "BootstrapCI",
+    "mi_vs_sample_size",
     "MIResult",
     "METHODS",
     "__version__",

@@ -1,4 +1,6 @@
-"""Figures of benchmark results. matplotlib is imported only when a figure is made.
+"""Figures: benchmarks, MI matrices, feature rankings, sample-size curves.
+
+matplotlib is imported only when a figure is made.
 
 Figures are built with `matplotlib.figure.Figure`, without pyplot: they work
 on machines without a display, and a notebook shows the returned figure.
@@ -9,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_benchmark", "plot_rho_sweep"]
+__all__ = [
+    "plot_benchmark",
+    "plot_rho_sweep",
+    "plot_mi_matrix",
+    "plot_feature_ranking",
+    "plot_sample_size",
+]
 
 
 def plot_benchmark(summary: pd.DataFrame):
@@ -98,4 +106,90 @@ def plot_rho_sweep(summary: pd.DataFrame):
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title("Bivariate Gaussian: estimates against the true MI")
+    return fig
+
+
+def plot_mi_matrix(matrix: pd.DataFrame, annotate: bool = True):
+    """Heatmap of a pairwise MI matrix (`keras_mine.mi_matrix`).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Symmetric, NaN on the diagonal.
+    annotate : bool
+        Write each value (2 decimals) in its cell.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    p = len(matrix)
+    size = min(12.0, 2.0 + 0.6 * p)
+    fig = Figure(figsize=(size + 1.2, size), layout="constrained")
+    ax = fig.add_subplot()
+    values = matrix.to_numpy(dtype=float)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=0.0)
+    fig.colorbar(image, ax=ax, label="mutual information (nats)")
+    labels = [str(name) for name in matrix.columns]
+    ax.set_xticks(range(p), labels, rotation=45, ha="right")
+    ax.set_yticks(range(p), labels)
+    if annotate:
+        top = np.nanmax(values) if np.isfinite(values).any() else 1.0
+        for i in range(p):
+            for j in range(p):
+                if np.isfinite(values[i, j]):
+                    color = "black" if values[i, j] > 0.6 * top else "white"
+                    ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center",
+                            fontsize=8, color=color)  # fmt: skip
+    ax.set_title("Pairwise mutual information")
+    return fig
+
+
+def plot_feature_ranking(scores: pd.Series):
+    """Horizontal bars of MI with the target, highest on top (`rank_features`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    scores = scores.sort_values()
+    fig = Figure(figsize=(6, 1.0 + 0.3 * len(scores)), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh([str(name) for name in scores.index], scores.to_numpy())
+    ax.set_xlabel("MI with the target (nats)")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def plot_sample_size(curve: pd.DataFrame, mi_true: float | None = None):
+    """The estimate (mean +- std) against the sample size (`mi_vs_sample_size`).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Columns ``n``, ``mean``, ``std``.
+    mi_true : float, optional
+        The true MI, drawn as a line when known.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.errorbar(curve["n"], curve["mean"], yerr=curve["std"].fillna(0.0), fmt="o-", capsize=3,
+                label="estimate")  # fmt: skip
+    if mi_true is not None:
+        ax.axhline(mi_true, color="black", lw=1, label="true MI")
+    ax.set_xscale("log")
+    ax.set_xlabel("samples")
+    ax.set_ylabel("mutual information (nats)")
+    ax.grid(alpha=0.3)
+    ax.legend()
     return fig

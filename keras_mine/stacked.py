@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from tqdm.auto import tqdm
 
 from keras_mine.bounds import (
     classifier_log_loss,
@@ -30,7 +31,7 @@ from keras_mine.bounds import (
 from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.critics import StackedMLPCritic
 from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
-from keras_mine.estimate import METHODS, NEURAL_SETTINGS, MIResult
+from keras_mine.estimate import METHODS, NEURAL_SETTINGS, MIResult, estimate_mi
 from keras_mine.training import TrainingConfig, cross_fit_splits
 from keras_mine.validation import check_paired_samples
 
@@ -69,6 +70,12 @@ def _stack(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
         np.stack([pad(x, width_x) for x, _ in checked]),
         np.stack([pad(z, width_z) for _, z in checked]),
     )
+
+
+def _one_by_one(pairs, method: str, seed, verbose: bool, settings: dict) -> list[MIResult]:
+    """`estimate_mi` on each pair in turn, with a progress bar over the pairs."""
+    progress = tqdm(pairs, desc=f"{method} x{len(pairs)}", disable=not verbose, leave=False)
+    return [estimate_mi(x, z, method, seed=seed, **settings) for x, z in progress]
 
 
 def _shuffle_rows(z, seed):
@@ -170,8 +177,6 @@ class _StackedFit:
 
 def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description) -> pd.DataFrame:
     """Per-critic early stopping and rate schedule, decided at epoch ends."""
-    from tqdm.auto import tqdm
-
     x_train, z_train = tf.constant(x[:, train]), tf.constant(z[:, train])
     x_val, z_val = tf.constant(x[:, val]), tf.constant(z[:, val])
     batch = len(train) if config.batch_size == "full" else min(config.batch_size, len(train))
@@ -236,16 +241,22 @@ def estimate_mi_many(
     widths may differ (narrower ones are padded with zero columns, which
     leave the critic unchanged).
 
+    Methods that cannot be stacked (the classical ones, "smile",
+    "infonce") run `estimate_mi` on each pair in turn, so any method of
+    `METHODS` gives one result per pair.
+
     Parameters
     ----------
     pairs : sequence of (x, z)
         The pairs of samples, each as `estimate_mi` accepts them.
-    method : {"mine_biased", "mine", "remine", "classifier"}
-        The objective each critic trains (see `STACKABLE_METHODS`).
+    method : str
+        One of `METHODS`. Stacked: those of `STACKABLE_METHODS`
+        ("mine_biased", "mine", "remine", "nwj", "js", "classifier").
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool
-        Progress bar over epochs, with the number of critics still training.
+        Progress bar over epochs, with the number of critics still training
+        (over pairs, for methods run one by one).
     **settings
         As `estimate_mi`: folds, val_size, batch_size, max_epochs,
         learning_rate, lr_factor, lr_patience, stop_patience,
@@ -265,16 +276,15 @@ def estimate_mi_many(
     >>> pairs = [bivariate_gaussian(r).sample(5_000, seed=0) for r in (0.2, 0.5, 0.9)]
     >>> [r.mi for r in estimate_mi_many(pairs, method="mine")]
     """
+    if method not in METHODS:
+        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    if len(pairs) == 0:
+        raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
     if method not in STACKABLE_METHODS:
-        raise ValueError(
-            f"Unknown or unstackable method={method!r}. Valid methods: "
-            f"{', '.join(STACKABLE_METHODS)}."
-        )
+        return _one_by_one(pairs, method, seed, verbose, settings)
     unknown = sorted(set(settings) - set(METHODS[method].settings))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
-    if len(pairs) == 0:
-        raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
     settings = {**NEURAL_SETTINGS, **STACKABLE_METHODS[method], **settings}
     if method == "classifier" and settings["readout"] != "dv":
         raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")

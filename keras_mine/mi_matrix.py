@@ -1,0 +1,75 @@
+"""The pairwise MI matrix of a table's columns: a dependency map."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from keras_mine.stacked import estimate_mi_many
+from keras_mine.validation import check_samples
+
+__all__ = ["mi_matrix"]
+
+
+def mi_matrix(
+    data: Any,
+    method: str = "ksg",
+    *,
+    seed: int | None = 0,
+    verbose: bool = False,
+    **settings: Any,
+) -> pd.DataFrame:
+    """I(column_i; column_j) for every pair of columns, in nats.
+
+    Parameters
+    ----------
+    data : DataFrame or array-like, shape (n_samples, n_columns)
+        At least 2 numeric columns. A DataFrame's column names label the
+        result (else 0, 1, ...). Encode categories as numbers first and use a
+        method that suits them ("discrete", "histogram").
+    method : str
+        A method of `keras_mine.METHODS` ("ksg" default). Neural methods
+        train the p(p-1)/2 critics stacked into one network
+        (`estimate_mi_many`), which is what makes them practical here: on
+        this 2-core CPU, 8 stacked critics cost 2.4 x less than 8 separate
+        ones (BENCHMARKS.md).
+    seed : int or None
+        Seeds the neural methods.
+    verbose : bool
+        Progress bar.
+    **settings
+        Passed to the method; see `keras_mine.estimate_mi`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Symmetric (n_columns, n_columns) matrix; the diagonal is NaN (the
+        MI of a continuous variable with itself is infinite).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=3000)
+    >>> df = pd.DataFrame({"a": a, "b": a ** 2 + 0.1 * rng.normal(size=3000),
+    ...                    "c": rng.normal(size=3000)})
+    >>> mi_matrix(df).round(2)    # a-b high although uncorrelated, c near 0
+    """
+    names = list(data.columns) if hasattr(data, "columns") else None
+    values = check_samples(data, "data", dtype="float64")
+    p = values.shape[1]
+    if p < 2:
+        raise ValueError(f"`data` needs at least 2 columns to pair; received {p}.")
+    names = names or list(range(p))
+    pairs = list(combinations(range(p), 2))
+    results = estimate_mi_many(
+        [(values[:, [i]], values[:, [j]]) for i, j in pairs],
+        method, seed=seed, verbose=verbose, **settings,
+    )  # fmt: skip
+    matrix = np.full((p, p), np.nan)
+    for (i, j), result in zip(pairs, results, strict=True):
+        matrix[i, j] = matrix[j, i] = result.mi
+    return pd.DataFrame(matrix, index=names, columns=names)
