@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keras_mine.classical.knn import jitter
 from keras_mine.estimate import METHODS
 from keras_mine.stacked import estimate_mi_many
 from keras_mine.validation import check_paired_samples
@@ -24,6 +25,42 @@ def _is_discrete(y: np.ndarray, target: str) -> bool:
     if target != "auto":
         return target == "discrete"
     return y.dtype.kind in "biu" and len(np.unique(y)) <= MAX_AUTO_CLASSES
+
+
+def _discrete_columns(X: np.ndarray) -> np.ndarray:
+    """Columns with at most `MAX_AUTO_CLASSES` distinct values (codes, flags, levels)."""
+    limit = min(MAX_AUTO_CLASSES, len(X) // 2)
+    return np.array([len(np.unique(column)) <= limit for column in X.T], dtype=bool)
+
+
+def _ksg_scores(X, y, discrete_target: bool, discrete_columns, k: int, seed) -> np.ndarray:
+    """kNN scores: KSG for continuous pairs, Ross' estimator where one side is discrete.
+
+    KSG proper needs continuous data on both sides (repeated values are
+    zero-distance neighbours). Pairs with a discrete side go to
+    scikit-learn's implementation of Ross (2014); discrete pairs to the
+    contingency table.
+    """
+    from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
+
+    if discrete_target:
+        labels = np.unique(y, return_inverse=True)[1]
+        return mutual_info_classif(X, labels, discrete_features=discrete_columns,
+                                   n_neighbors=k, random_state=seed)  # fmt: skip
+    scores = np.empty(X.shape[1])
+    continuous = ~discrete_columns
+    if continuous.any():
+        X_jittered = jitter(X[:, continuous], seed)
+        y_jittered = jitter(y, None if seed is None else seed + 1)
+        results = estimate_mi_many(
+            [(column[:, None], y_jittered) for column in X_jittered.T], "ksg", k=k
+        )
+        scores[continuous] = [result.mi for result in results]
+    if discrete_columns.any():
+        scores[discrete_columns] = mutual_info_regression(
+            X[:, discrete_columns], y, discrete_features=True, n_neighbors=k, random_state=seed
+        )
+    return scores
 
 
 def mi_scores(
@@ -52,10 +89,17 @@ def mi_scores(
         bias hides in wider problems.
     target : {"auto", "continuous", "discrete"}
         How to treat y. "auto": integer or bool with at most 20 values means
-        class labels. Class labels go one-hot into neural critics, and into
-        scikit-learn's `mutual_info_classif` for "ksg" (Ross' kNN estimator
-        for a discrete variable; KSG proper needs continuous data). "kde"
+        class labels. Class labels go one-hot into neural critics. "kde"
         needs a continuous target.
+
+        With "ksg", a side that is discrete (class labels, or a column with at
+        most 20 distinct values, such as a 0/1 flag) takes
+        Ross' kNN estimator for a discrete and a continuous variable
+        (scikit-learn's implementation), or the contingency table if both
+        are: KSG proper needs continuous data on both sides. (A column with
+        at most 20 distinct values counts as discrete, whatever its values.)
+        Continuous columns get seeded noise of 1e-10 times their std
+        (`keras_mine.classical.knn.jitter`), so that values repeated by rounding stay distinct.
     seed : int or None
         Seeds the neural methods (the classical ones are deterministic,
         except `mutual_info_classif`'s jitter, seeded too).
@@ -84,19 +128,14 @@ def mi_scores(
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
     columns = [X_checked[:, [j]] for j in range(X_checked.shape[1])]
+    if method == "ksg":
+        unused = sorted(set(settings) - {"k"})
+        if unused:
+            raise ValueError(f"Option(s) {unused} do not apply to method='ksg'.")
+        return _ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
+                           _discrete_columns(X_checked), settings.get("k", 3), seed)  # fmt: skip
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
-        if method == "ksg":
-            from sklearn.feature_selection import mutual_info_classif
-
-            unused = sorted(set(settings) - {"k"})
-            if unused:
-                raise ValueError(f"Option(s) {unused} do not apply to method='ksg' "
-                                 "with class labels (scikit-learn's mutual_info_classif).")
-            return mutual_info_classif(
-                X_checked, labels, discrete_features=False,
-                n_neighbors=settings.get("k", 3), random_state=seed,
-            )  # fmt: skip
         if method == "kde":
             raise ValueError(
                 "method='kde' needs a continuous target; y looks like class labels. "

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keras_mine.classical.knn import jitter
 from keras_mine.stacked import estimate_mi_many
 from keras_mine.validation import check_samples
 
@@ -47,7 +48,10 @@ def mi_matrix(
     -------
     pandas.DataFrame
         Symmetric (n_columns, n_columns) matrix; the diagonal is NaN (the
-        MI of a continuous variable with itself is infinite).
+        MI of a continuous variable with itself is infinite). With "ksg" the
+        columns get noise of 1e-10 times their std first
+        (`keras_mine.classical.knn.jitter`), so that values repeated by
+        rounding do not stop the estimator.
 
     Examples
     --------
@@ -64,6 +68,8 @@ def mi_matrix(
     if p < 2:
         raise ValueError(f"`data` needs at least 2 columns to pair; received {p}.")
     names = names or list(range(p))
+    if method == "ksg":
+        values = jitter(values, seed)  # rounded measurements repeat values; see `jitter`
     pairs = list(combinations(range(p), 2))
     results = estimate_mi_many(
         [(values[:, [i]], values[:, [j]]) for i, j in pairs],

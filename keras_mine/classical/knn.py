@@ -86,3 +86,20 @@ def ksg_mi(x: Any, z: Any, k: int = 3, standardize: bool = True) -> float:
     n_x = _count_within(x, radius) - 1
     n_z = _count_within(z, radius) - 1
     return float(digamma(k) + digamma(n) - np.mean(digamma(n_x + 1) + digamma(n_z + 1)))
+
+
+#: Noise, times each column's std, that `jitter` adds.
+KSG_JITTER = 1e-10
+
+
+def jitter(values: np.ndarray, seed: int | None = 0, scale: float = KSG_JITTER) -> np.ndarray:
+    """`values` plus seeded Gaussian noise of `scale` times each column's std.
+
+    Measurements rounded to a few digits repeat values, and KSG needs
+    distinct ones (repeats are zero-distance neighbours): noise far below
+    the resolution separates them without moving the estimate, as
+    scikit-learn's `mutual_info_regression` does.
+    """
+    values = np.asarray(values, dtype="float64")
+    rng = np.random.default_rng(seed)
+    return values + scale * values.std(axis=0) * rng.standard_normal(values.shape)
