@@ -272,3 +272,28 @@ class StackedMLPCritic(keras.layers.Layer):
             seed=self.seed,
         )
         return config
+
+
+def critic_config(owner: Any) -> dict:
+    """The config entries that rebuild `owner`'s critic.
+
+    `owner` (a model or layer holding a critic) has ``_custom_critic``,
+    ``critic`` and the default critic's ``hidden_dim``,
+    ``num_hidden_layers``, ``activation``. A custom critic is serialized
+    whole; the default one by its settings.
+    """
+    if owner._custom_critic:
+        return {"critic": keras.saving.serialize_keras_object(owner.critic)}
+    return {
+        "hidden_dim": owner.hidden_dim,
+        "num_hidden_layers": owner.num_hidden_layers,
+        "activation": owner.activation,
+    }
+
+
+def with_critic_deserialized(config: dict) -> dict:
+    """A copy of `config` whose serialized ``critic`` (if any) is a layer again."""
+    config = dict(config)
+    if isinstance(config.get("critic"), dict):
+        config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
+    return config

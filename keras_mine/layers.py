@@ -12,7 +12,12 @@ from keras_mine.bounds import (
     info_nce,
     stateless_objective,
 )
-from keras_mine.critics import MLPCritic, SeparableCritic
+from keras_mine.critics import (
+    MLPCritic,
+    SeparableCritic,
+    critic_config,
+    with_critic_deserialized,
+)
 from keras_mine.data import shuffle_marginal
 from keras_mine.validation import check_int
 
@@ -163,19 +168,8 @@ class MutualInformation(keras.layers.Layer):
             "tau": self.tau,
             "seed": self.seed,
         }
-        if self._custom_critic:
-            config["critic"] = keras.saving.serialize_keras_object(self.critic)
-        else:
-            config.update(
-                hidden_dim=self.hidden_dim,
-                num_hidden_layers=self.num_hidden_layers,
-                activation=self.activation,
-            )
-        return config
+        return {**config, **critic_config(self)}
 
     @classmethod
     def from_config(cls, config: dict):
-        config = dict(config)
-        if isinstance(config.get("critic"), dict):
-            config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
-        return cls(**config)
+        return cls(**with_critic_deserialized(config))

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mine.bounds import donsker_varadhan
-from keras_mine.critics import MLPCritic
+from keras_mine.critics import MLPCritic, critic_config, with_critic_deserialized
 from keras_mine.data import (
     VALIDATION_BLOCK,
     dataset_to_arrays,
@@ -431,19 +431,8 @@ class CriticModel(keras.Model):
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
-        if self._custom_critic:
-            config["critic"] = keras.saving.serialize_keras_object(self.critic)
-        else:
-            config.update(
-                hidden_dim=self.hidden_dim,
-                num_hidden_layers=self.num_hidden_layers,
-                activation=self.activation,
-            )
-        return config
+        return {**config, **critic_config(self)}
 
     @classmethod
     def from_config(cls, config: dict):
-        config = dict(config)
-        if isinstance(config.get("critic"), dict):
-            config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
-        return cls(**config)
+        return cls(**with_critic_deserialized(config))

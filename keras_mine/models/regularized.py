@@ -186,11 +186,15 @@ class MIRegularizedModel(keras.Model):
         sign = 1.0 if self.direction == "minimize" else -1.0
         return sign * self.mi_weight * mi
 
-    def train_step(self, data):
+    def _unpack(self, data):
+        """(x, y, sample_weight, inputs, s as a matrix); builds on the first batch."""
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         inputs, s = self._split(x)
         self._build_for(inputs, s)
-        s = _as_matrix(s, self.compute_dtype)
+        return x, y, sample_weight, inputs, _as_matrix(s, self.compute_dtype)
+
+    def train_step(self, data):
+        x, y, sample_weight, inputs, s = self._unpack(data)
         _, fixed = self._outputs(inputs, training=False)
         fixed = tf.stop_gradient(fixed)
         critic_variables = self.mi_layer.trainable_variables
@@ -214,10 +218,7 @@ class MIRegularizedModel(keras.Model):
         return self._update_metrics(x, y, prediction, sample_weight, task_loss, mi)
 
     def test_step(self, data):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        inputs, s = self._split(x)
-        self._build_for(inputs, s)
-        s = _as_matrix(s, self.compute_dtype)
+        x, y, sample_weight, inputs, s = self._unpack(data)
         prediction, representation = self._outputs(inputs, training=False)
         task_loss = self._compute_loss(
             x=x, y=y, y_pred=prediction, sample_weight=sample_weight, training=False
