@@ -51,9 +51,14 @@ def test_bad_arguments(pairs):
     x, z = pairs[0]
     with pytest.raises(ValueError, match="same number of samples"):
         estimate_mi_many([(x, z), (x[:-1], z[:-1])])
-    valid = "Valid methods: mine_biased, mine, remine, nwj, js, classifier."
-    with pytest.raises(ValueError, match=valid):
-        estimate_mi_many([(x, z)], method="ksg")
+    with pytest.raises(ValueError, match="Unknown method='mine_v2'. Valid methods: mine_biased"):
+        estimate_mi_many([(x, z)], method="mine_v2")
+    # Methods that cannot be stacked run one by one: the same as estimate_mi.
+    from keras_mine import estimate_mi
+
+    assert [r.mi for r in estimate_mi_many(pairs, method="ksg")] == [
+        estimate_mi(a, b, method="ksg").mi for a, b in pairs
+    ]
     with pytest.raises(ValueError, match="empty"):
         estimate_mi_many([])
     with pytest.raises(ValueError, match=r"\['alpha'\] do not apply"):
