@@ -212,6 +212,13 @@ METHODS: dict[str, _NeuralMethod | _ClassicalMethod] = {
 }
 
 
+def check_method(method: str) -> _NeuralMethod | _ClassicalMethod:
+    """The registry entry of `method`, or a ValueError listing the valid names."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    return METHODS[method]
+
+
 def estimate_mi(
     x: Any,
     z: Any,
@@ -288,9 +295,7 @@ def estimate_mi(
     >>> estimate_mi(x, z, method="mine").mi    # true value 0.830 nats
     >>> estimate_mi(x, z, method="ksg", k=5).mi
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
-    spec = METHODS[method]
+    spec = check_method(method)
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
     return run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
-from keras_mine.estimate import METHODS
+from keras_mine.estimate import check_method
 from keras_mine.stacked import estimate_mi_many
 from keras_mine.validation import check_paired_samples
 
@@ -78,7 +78,7 @@ def mi_scores(
     Parameters
     ----------
     X : array-like or DataFrame, shape (n_samples, n_features)
-        Candidate features, each a continuous column.
+        Candidate features, one numeric column each.
     y : array-like, shape (n_samples,)
         The target.
     method : str
@@ -101,8 +101,7 @@ def mi_scores(
         Continuous columns get seeded noise of 1e-10 times their std
         (`keras_mine.classical.knn.jitter`), so that values repeated by rounding stay distinct.
     seed : int or None
-        Seeds the neural methods (the classical ones are deterministic,
-        except `mutual_info_classif`'s jitter, seeded too).
+        Seeds the neural methods and the tie-breaking noise of "ksg".
     verbose : bool
         Progress bar.
     **settings
@@ -121,13 +120,11 @@ def mi_scores(
     >>> y = X[:, 0] ** 2 + 0.1 * rng.normal(size=2000)   # no correlation with X[:, 0]
     >>> mi_scores(X, y).round(2)                          # column 0 stands out
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    check_method(method)
     X_checked, y_checked = check_paired_samples(X, y, ("X", "y"), dtype="float64")
     if y_checked.shape[1] != 1:
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
-    columns = [X_checked[:, [j]] for j in range(X_checked.shape[1])]
     if method == "ksg":
         unused = sorted(set(settings) - {"k"})
         if unused:
@@ -148,7 +145,8 @@ def mi_scores(
     else:
         z = y_checked
     results = estimate_mi_many(
-        [(column, z) for column in columns], method, seed=seed, verbose=verbose, **settings
+        [(column[:, None], z) for column in X_checked.T], method, seed=seed, verbose=verbose,
+        **settings,
     )
     return np.array([result.mi for result in results])
 
@@ -199,8 +197,7 @@ class MIScorer:
     """
 
     def __init__(self, method: str = "ksg", **kwargs: Any) -> None:
-        if method not in METHODS:
-            raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+        check_method(method)
         self.method = method
         self.kwargs = kwargs
 

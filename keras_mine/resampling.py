@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from keras_mine.estimate import METHODS, estimate_mi
+from keras_mine.estimate import check_method, estimate_mi
 from keras_mine.stacked import estimate_mi_many
 from keras_mine.validation import check_fraction, check_int, check_paired_samples
 
@@ -105,11 +105,10 @@ def bootstrap_ci(
     >>> x, z = bivariate_gaussian(0.6).sample(2000, seed=0)    # true MI 0.223
     >>> bootstrap_ci(x, z, "ksg")
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    spec = check_method(method)
     confidence = check_fraction(confidence, "confidence")
     n_replicates = check_int(n_replicates, "n_replicates", minimum=10)
-    x, z = check_paired_samples(x, z, dtype=METHODS[method].dtype)
+    x, z = check_paired_samples(x, z, dtype=spec.dtype)
     n = len(x)
     if n < 20:
         raise ValueError(f"bootstrap_ci needs at least 20 rows; received {n}.")
@@ -170,9 +169,7 @@ def mi_vs_sample_size(
     pandas.DataFrame
         One row per size: ``n``, ``mean``, ``std``, ``repeats``.
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
-    x, z = check_paired_samples(x, z, dtype=METHODS[method].dtype)
+    x, z = check_paired_samples(x, z, dtype=check_method(method).dtype)
     n = len(x)
     repeats = check_int(repeats, "repeats")
     if sizes is None:

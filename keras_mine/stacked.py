@@ -31,7 +31,7 @@ from keras_mine.bounds import (
 from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.critics import StackedMLPCritic
 from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
-from keras_mine.estimate import METHODS, NEURAL_SETTINGS, MIResult, estimate_mi
+from keras_mine.estimate import NEURAL_SETTINGS, MIResult, check_method, estimate_mi
 from keras_mine.training import TrainingConfig, cross_fit_splits
 from keras_mine.validation import check_paired_samples
 
@@ -276,13 +276,12 @@ def estimate_mi_many(
     >>> pairs = [bivariate_gaussian(r).sample(5_000, seed=0) for r in (0.2, 0.5, 0.9)]
     >>> [r.mi for r in estimate_mi_many(pairs, method="mine")]
     """
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    spec = check_method(method)
     if len(pairs) == 0:
         raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
     if method not in STACKABLE_METHODS:
         return _one_by_one(pairs, method, seed, verbose, settings)
-    unknown = sorted(set(settings) - set(METHODS[method].settings))
+    unknown = sorted(set(settings) - set(spec.settings))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
     settings = {**NEURAL_SETTINGS, **STACKABLE_METHODS[method], **settings}

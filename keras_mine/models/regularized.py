@@ -33,15 +33,10 @@ def _matrix_shape(shape) -> tuple:
 
 def _as_matrix(t, dtype):
     """(batch,) or (batch, ...) with known trailing dims -> (batch, features)."""
-    t = keras.ops.cast(t, dtype)
-    if len(t.shape) == 1:
-        return keras.ops.expand_dims(t, -1)
-    width = 1
-    for dim in t.shape[1:]:
-        if dim is None:
-            raise ValueError(f"The trailing dimensions must be known; got shape {t.shape}.")
-        width *= int(dim)
-    return keras.ops.reshape(t, (-1, width))
+    width = _matrix_shape(t.shape)[1]
+    if width is None:
+        raise ValueError(f"The trailing dimensions must be known; got shape {t.shape}.")
+    return keras.ops.reshape(keras.ops.cast(t, dtype), (-1, width))
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -195,19 +190,21 @@ class MIRegularizedModel(keras.Model):
 
     def train_step(self, data):
         x, y, sample_weight, inputs, s = self._unpack(data)
-        _, fixed = self._outputs(inputs, training=False)
-        fixed = tf.stop_gradient(fixed)
         critic_variables = self.mi_layer.trainable_variables
+        model_variables = self.model.trainable_variables
+        tape = tf.GradientTape()
+        with tape:
+            prediction, representation = self._outputs(inputs, training=True)
+        # The critic catches up on this batch's representation, held fixed:
+        # one forward pass of the model serves both updates.
+        fixed = tf.stop_gradient(representation)
         for _ in range(self.critic_steps):
-            with tf.GradientTape() as tape:
+            with tf.GradientTape() as critic_tape:
                 objective, _ = self.mi_layer.objective_and_estimate(fixed, s)
                 critic_loss = -objective
-            grads = tape.gradient(critic_loss, critic_variables)
+            grads = critic_tape.gradient(critic_loss, critic_variables)
             self.critic_optimizer.apply(grads, critic_variables)
-
-        model_variables = self.model.trainable_variables
-        with tf.GradientTape() as tape:
-            prediction, representation = self._outputs(inputs, training=True)
+        with tape:  # recording resumes
             task_loss = self._compute_loss(
                 x=x, y=y, y_pred=prediction, sample_weight=sample_weight, training=True
             )
