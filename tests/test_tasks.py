@@ -9,12 +9,15 @@ from scipy.special import ndtri
 from keras_mine.classical import ksg_mi
 from keras_mine.tasks import (
     AdditiveNoiseTask,
+    BimodalTask,
     GaussianTask,
+    RenamedTask,
     StudentTask,
     TransformedTask,
     asinh,
     benchmark_v1,
     bivariate_gaussian,
+    extended_suite,
     get_suite,
     get_task,
     half_cube,
@@ -24,27 +27,111 @@ from keras_mine.tasks import (
     staircase,
     swiss_roll,
 )
+from keras_mine.tasks.bimodal import _X_MIXTURE, _Z_MIXTURE, mixture_cdf, mixture_quantile
 
 tfd = tfp.distributions
 V1 = benchmark_v1()
+EXTENDED = extended_suite()
+
+# The task ids of Czyz et al. (NeurIPS 2023), in the order of the reference
+# code's BENCHMARK_TASKS_LIST: the specification the suite must match.
+PUBLISHED_V1 = [
+    "1v1-normal-0.75",
+    "normal_cdf-1v1-normal-0.75",
+    "1v1-additive-0.1",
+    "1v1-additive-0.75",
+    "1v1-bimodal-0.75",
+    "wiggly-1v1-normal-0.75",
+    "half_cube-1v1-normal-0.75",
+    "student-identity-1-1-1",
+    "asinh-student-identity-1-1-1",
+    "swissroll_x-normal_cdf-1v1-normal-0.75",
+    *(f"multinormal-dense-{d}-{d}-0.5" for d in (2, 3, 5, 25, 50)),
+    *(f"multinormal-sparse-{d}-{d}-2-2.0" for d in (2, 3, 5, 25)),
+    *(f"student-identity-{d}-{d}-{df}"
+      for d, df in ((2, 1), (2, 2), (3, 2), (3, 3), (5, 2), (5, 3))),  # fmt: skip
+    *(f"{t}multinormal-sparse-{d}-{d}-2-2.0" for t in ("normal_cdf-", "half_cube-", "spiral-",
+                                                      "spiral-normal_cdf-") for d in (3, 5, 25)),
+    *(f"asinh-student-identity-{d}-{d}-{df}" for d, df in ((2, 1), (3, 2), (5, 2))),
+]
 
 
 def _root(task):
-    """The untransformed task under any transforms."""
-    while isinstance(task, TransformedTask):
+    """The untransformed task under any transforms and renamings."""
+    while isinstance(task, TransformedTask | RenamedTask):
         task = task.base
     return task
 
 
-def test_v1_suite_has_every_family_and_unique_names():
-    assert len(V1) == 38 and len({task.name for task in V1}) == 38
-    assert {type(_root(task)) for task in V1} == {GaussianTask, StudentTask, AdditiveNoiseTask}
-    labels = {task.label for task in V1 if isinstance(task, TransformedTask)}
-    assert {"half-cube", "asinh", "normal-cdf", "spiral", "wiggly", "swiss-roll"} <= labels
+def _labels(task):
+    """The transforms applied to a task, outermost first."""
+    labels = []
+    while isinstance(task, TransformedTask | RenamedTask):
+        if isinstance(task, TransformedTask):
+            labels.append(task.label)
+        task = task.base
+    return labels
+
+
+def test_v1_suite_is_the_published_list():
+    assert [task.name for task in V1] == PUBLISHED_V1
+    roots = {type(_root(task)) for task in V1}
+    assert roots == {GaussianTask, StudentTask, AdditiveNoiseTask, BimodalTask}
+    # Each name's prefixes are the transforms actually applied, in order.
+    prefixes = {"normal_cdf": "normal-cdf", "half_cube": "half-cube", "swissroll_x": "swiss-roll",
+                "spiral": "spiral", "wiggly": "wiggly", "asinh": "asinh"}  # fmt: skip
+    for task in V1:
+        named = []
+        rest = task.name
+        while rest.split("-")[0] in prefixes:
+            named.append(prefixes[rest.split("-")[0]])
+            rest = rest.split("-", 1)[1]
+        assert named == _labels(task), task.name
+    students = {t.name: t for t in V1 if isinstance(_root(t), StudentTask)}
+    assert students["student-identity-5-5-3"].dim_x == 5 and _root(
+        students["student-identity-5-5-3"]).df == 3  # fmt: skip
     assert max(task.dim_x for task in V1) == 50
 
 
-@pytest.mark.parametrize("task", V1 + staircase(), ids=lambda task: task.name)
+def test_published_truths():
+    # Values printed in Czyz et al. (2023) and in the issue (0.224, 0.432).
+    truth = {task.name: task.mi_true for task in V1}
+    assert truth["1v1-normal-0.75"] == pytest.approx(0.4133, abs=1e-4)
+    assert truth["student-identity-1-1-1"] == pytest.approx(0.224, abs=1e-3)
+    assert truth["student-identity-2-2-1"] == pytest.approx(0.432, abs=1e-3)
+    assert truth["multinormal-sparse-25-25-2-2.0"] == pytest.approx(-np.log(1 - 0.8**2))
+    assert truth["1v1-additive-0.1"] == pytest.approx(0.1 - np.log(0.2))
+
+
+def test_bimodal_mi_by_integration_equals_the_copula_invariance():
+    # Route 1 (mi_true): numerical integration of p log(p / (p_x p_z)) over
+    # the plane. Route 2: the maps are increasing, so MI is the bivariate
+    # normal's. The trapezoid rule on this smooth integrand agrees to 1e-8
+    # (measured 1e-16); a wrong copula density or grid would be off by far more.
+    for rho in (0.3, 0.75):
+        assert BimodalTask(rho).mi_true == pytest.approx(-0.5 * np.log(1 - rho**2), abs=1e-8)
+
+
+def test_bimodal_sampler_has_the_published_margins():
+    from scipy.stats import kstest
+
+    x, z = BimodalTask(0.75).sample(20_000, seed=0)
+    # Kolmogorov-Smirnov against the mixture CDFs: a wrong weight or mean
+    # (e.g. 0.5/0.5 instead of 0.3/0.7) gives p < 1e-100.
+    assert kstest(x[:, 0], lambda t: mixture_cdf(t, _X_MIXTURE)).pvalue > 1e-3
+    assert kstest(z[:, 0], lambda t: mixture_cdf(t, _Z_MIXTURE)).pvalue > 1e-3
+    p = np.linspace(1e-6, 1 - 1e-6, 101)
+    np.testing.assert_allclose(mixture_cdf(mixture_quantile(p, _X_MIXTURE), _X_MIXTURE), p,
+                               atol=1e-12)  # fmt: skip
+
+
+def test_extended_suite_keeps_the_earlier_tasks():
+    assert len(EXTENDED) == 38 and len({task.name for task in EXTENDED}) == 38
+    names = {task.name for task in EXTENDED}
+    assert {"student-identity-10x10-df5", "asinh(student-sparse-25x25-df5)"} <= names
+
+
+@pytest.mark.parametrize("task", V1 + EXTENDED + staircase(), ids=lambda task: task.name)
 def test_samples_have_the_declared_shape_and_follow_the_seed(task):
     x, z = task.sample(500, seed=3)
     assert x.shape == (500, task.dim_x) and z.shape == (500, task.dim_z)
@@ -76,7 +163,7 @@ def _joint_and_marginals(task):
 GAUSSIAN_AND_STUDENT = list(
     {
         _root(task).name: _root(task)
-        for task in V1 + staircase()
+        for task in V1 + EXTENDED + staircase()
         if isinstance(_root(task), GaussianTask | StudentTask)
     }.values()
 )

@@ -3,11 +3,13 @@
 A task is a named sampler: ``name``, ``dim_x``, ``dim_z``, ``mi_true`` (nats)
 and ``sample(n, seed) -> (x, z)`` (see `Task`). MI-preserving transforms
 compose onto any task: ``half_cube(sparse_gaussian(5, 5))``. Suites collect
-them: `benchmark_v1` (Czyz et al. 2023), `staircase` (Poole et al. 2019).
+them: `benchmark_v1` (the 40 tasks of Czyz et al. 2023, with their names),
+`extended_suite` (this project's earlier list), `staircase` (Poole et al. 2019).
 """
 
 from keras_mine.tasks.additive_noise import AdditiveNoiseTask
 from keras_mine.tasks.base import Task
+from keras_mine.tasks.bimodal import BimodalTask
 from keras_mine.tasks.conditional import ConditionalTask
 from keras_mine.tasks.gaussian import (
     GaussianTask,
@@ -24,8 +26,17 @@ from keras_mine.tasks.student import (
     student_mi_correction,
     student_sparse,
 )
-from keras_mine.tasks.suite import SUITES, benchmark_v1, get_suite, get_task, rho_sweep, staircase
+from keras_mine.tasks.suite import (
+    SUITES,
+    benchmark_v1,
+    extended_suite,
+    get_suite,
+    get_task,
+    rho_sweep,
+    staircase,
+)
 from keras_mine.tasks.transforms import (
+    RenamedTask,
     TransformedTask,
     asinh,
     half_cube,
@@ -41,6 +52,8 @@ __all__ = [
     "StudentTask",
     "AdditiveNoiseTask",
     "TransformedTask",
+    "RenamedTask",
+    "BimodalTask",
     "ConditionalTask",
     "gaussian_mi",
     "student_mi_correction",
@@ -58,6 +71,7 @@ __all__ = [
     "wiggly",
     "swiss_roll",
     "benchmark_v1",
+    "extended_suite",
     "staircase",
     "rho_sweep",
     "SUITES",
