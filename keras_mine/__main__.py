@@ -62,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
         "--tasks",
         nargs="+",
         default=["v1"],
-        help="suite names (v1, staircase, rho, quick) or task names "
-        "(default: v1, the 38 tasks of Czyz et al. 2023)",
+        help="suite names (v1, extended, staircase, rho, quick) or task names "
+        "(default: v1, the 40 tasks of Czyz et al. 2023)",
     )
     bench.add_argument(
         "--methods",
@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--n", type=int, default=5_000, help="samples per run (default: 5000)")
     bench.add_argument("--seeds", type=int, default=3, help="runs per task and method (default: 3)")
     bench.add_argument("--max-epochs", type=int, default=None, help=_NEURAL_HELP)
+    bench.add_argument(
+        "--preprocessing",
+        default=None,
+        help="input transform of the neural methods (normal_scores, robust, standard, none; "
+        "default: normal_scores)",
+    )
     bench.add_argument(
         "--out",
         type=Path,
@@ -117,6 +123,10 @@ def _check_arguments(args) -> None:
     if args.max_epochs is not None:
         check_int(args.max_epochs, "--max-epochs")
     args.settings = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    if getattr(args, "preprocessing", None) is not None:
+        from keras_mine.preprocessing import check_preprocessing
+
+        args.settings["preprocessing"] = check_preprocessing(args.preprocessing)
 
 
 def _demo(args) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,20 @@ from keras_mine.estimate import METHODS, estimate_mi
 from keras_mine.tasks import Task
 from keras_mine.validation import check_int
 
-__all__ = ["run_benchmark", "summarize", "format_summary", "format_markdown"]
+__all__ = [
+    "run_benchmark",
+    "summarize",
+    "format_summary",
+    "format_markdown",
+    "within_tolerance",
+]
+
+
+def within_tolerance(estimate, truth):
+    """Whether an estimate is within max(0.05 nats, 10%) of the truth (the issue's yardstick)."""
+    return np.abs(np.asarray(estimate) - np.asarray(truth)) <= np.maximum(
+        0.05, 0.1 * np.abs(np.asarray(truth))
+    )
 
 
 def run_benchmark(
@@ -48,9 +62,10 @@ def run_benchmark(
     -------
     pandas.DataFrame
         One row per run: task, method, seed, dim_x, dim_z, mi_true, mi,
-        error, seconds, failure. A method that rejects a task (e.g.
-        "discrete" on continuous data) gets mi = NaN and its error message
-        in ``failure``.
+        stderr (of the readout, neural methods), error, seconds, warnings
+        (the `UserWarning` messages the estimate raised, joined by " | "),
+        failure. A method that rejects a task (e.g. "discrete" on
+        continuous data) gets mi = NaN and its error message in ``failure``.
     """
     from tqdm.auto import tqdm
 
@@ -68,10 +83,15 @@ def run_benchmark(
         x, z = task.sample(n, seed=seed)
         accepted = {k: v for k, v in settings.items() if k in METHODS[method].settings}
         start = time.perf_counter()
-        try:
-            mi, failure = estimate_mi(x, z, method=method, seed=seed, **accepted).mi, ""
-        except ValueError as error:
-            mi, failure = float("nan"), str(error)
+        stderr = float("nan")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            try:
+                result = estimate_mi(x, z, method=method, seed=seed, **accepted)
+                mi, stderr, failure = result.mi, result.stderr, ""
+            except ValueError as error:
+                mi, failure = float("nan"), str(error)
+        messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
         rows.append(
             dict(
                 task=task.name,
@@ -81,8 +101,10 @@ def run_benchmark(
                 dim_z=task.dim_z,
                 mi_true=task.mi_true,
                 mi=mi,
+                stderr=stderr,
                 error=mi - task.mi_true,
                 seconds=time.perf_counter() - start,
+                warnings=" | ".join(messages),
                 failure=failure,
             )
         )
@@ -93,7 +115,9 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean, standard deviation and error of the estimates per (task, method).
 
     Tasks and methods keep the order in which they were run. ``std`` is the
-    spread over seeds (0 for one seed); ``error`` is mean - mi_true.
+    spread over seeds (0 for one seed); ``error`` is mean - mi_true;
+    ``within`` is `within_tolerance` of the mean; ``lowest`` the lowest
+    estimate over seeds; ``warned`` the runs that raised a warning.
     """
     grouped = runs.groupby(["task", "method"], sort=False)
     summary = grouped.agg(
@@ -102,11 +126,16 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
         mi_true=("mi_true", "first"),
         mean=("mi", "mean"),
         std=("mi", lambda v: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0),
+        lowest=("mi", "min"),
         seconds=("seconds", "mean"),
         seeds=("seed", "count"),
         failure=("failure", "first"),
     ).reset_index()
+    if "warnings" in runs:
+        warned = grouped["warnings"].apply(lambda w: int((w != "").sum())).to_numpy()
+        summary.insert(len(summary.columns) - 1, "warned", warned)
     summary.insert(6, "error", summary["mean"] - summary["mi_true"])
+    summary.insert(7, "within", within_tolerance(summary["mean"], summary["mi_true"]))
     return summary
 
 
@@ -152,6 +181,18 @@ def format_markdown(summary: pd.DataFrame) -> str:
     mae = by_method["error"].apply(lambda e: e.abs().mean())  # NaN (failed runs) skipped
     seconds = by_method["seconds"].mean()
     lines.append("| mean abs. error | | | " + " | ".join(f"{mae[m]:.3f}" for m in methods) + " |")
+    within = by_method["within"].sum()
+    lines.append(
+        "| within max(0.05, 10%) | | | "
+        + " | ".join(f"{int(within[m])}/{by_method.size()[m]}" for m in methods)
+        + " |"
+    )
+    lowest = by_method["lowest"].min()
+    cells = " | ".join(f"{lowest[m]:.3f}" for m in methods)
+    lines.append(f"| lowest estimate | | | {cells} |")
+    if "warned" in summary:
+        warned = by_method["warned"].sum()
+        lines.append("| runs warned | | | " + " | ".join(f"{warned[m]}" for m in methods) + " |")
     lines.append(
         "| seconds per run | | | " + " | ".join(f"{seconds[m]:.1f}" for m in methods) + " |"
     )

@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.estimate import METHODS, _NeuralMethod, estimate_mi, run_method
+from keras_mine.diagnostics import warn_if_implausible
+from keras_mine.estimate import (
+    METHODS,
+    _NeuralMethod,
+    estimate_mi,
+    plausibility_messages,
+    run_method,
+)
 from keras_mine.models import ConditionalClassifierMI
 from keras_mine.validation import check_samples, check_units, to_units
 
@@ -96,6 +103,8 @@ def estimate_cmi(
             f"x, y and z must be paired row by row (same length); received lengths {lengths}."
         )
     if method == "ccmi":
-        return to_units(run_method(_CCMI, method, x, (y, z), **settings).mi, units)
+        result = run_method(_CCMI, method, x, (y, z), **settings)
+        warn_if_implausible(plausibility_messages(result))
+        return to_units(result.mi, units)
     mi = lambda target: estimate_mi(x, target, method=estimator or "classifier", **settings).mi  # noqa: E731
     return to_units(mi(np.concatenate([y, z], axis=1)) - mi(z), units)

@@ -13,7 +13,16 @@ import pandas as pd
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
 from keras_mine.data import take_rows
+from keras_mine.diagnostics import (
+    folds_disagree,
+    functional_dependence,
+    near_ceiling,
+    near_deterministic,
+    negative_estimate,
+    warn_if_implausible,
+)
 from keras_mine.models import MINE, ClassifierMI
+from keras_mine.preprocessing import DEFAULT_PREPROCESSING
 from keras_mine.training import TrainingConfig, cross_fit
 from keras_mine.validation import check_paired_samples
 
@@ -39,6 +48,7 @@ NEURAL_SETTINGS: dict[str, Any] = {
     "num_hidden_layers": 2,
     "activation": "relu",
     "num_shuffles": 5,
+    "preprocessing": DEFAULT_PREPROCESSING,
 }
 _TRAINING = (
     "batch_size",
@@ -49,7 +59,7 @@ _TRAINING = (
     "stop_patience",
     "stop_min_delta",
 )
-_CRITIC = ("hidden_dim", "num_hidden_layers", "activation")
+_CRITIC = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing")
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,9 @@ class MIResult:
         classical methods.
     fold_estimates : tuple of float
         Each fold's readout, in nats; their spread shows the readout's noise.
+    fold_stderrs : tuple of float
+        Each fold readout's standard error for its critic (the sampling
+        noise of the held-out rows, not the spread from training).
     n_samples : int
         Rows used.
     """
@@ -84,7 +97,15 @@ class MIResult:
     history: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     models: tuple = field(repr=False, default=())
     fold_estimates: tuple = ()
+    fold_stderrs: tuple = ()
     n_samples: int = 0
+
+    @property
+    def stderr(self) -> float:
+        """Standard error of `mi` from the readouts' sampling noise (NaN if unknown)."""
+        if not self.fold_stderrs:
+            return float("nan")
+        return float(np.sqrt(np.sum(np.square(self.fold_stderrs))) / len(self.fold_stderrs))
 
     @property
     def mi_bits(self) -> float:
@@ -121,7 +142,7 @@ class _NeuralMethod:
         critic = {key: settings[key] for key in _CRITIC}
         options = {key: settings[key] for key in self.options if key in settings}
         start = time.perf_counter()
-        estimates, models, history = cross_fit(
+        readouts, models, history = cross_fit(
             lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
             x,
             target,
@@ -133,6 +154,7 @@ class _NeuralMethod:
             verbose=verbose,
             description=name,
         )
+        estimates, stderrs = zip(*readouts, strict=True)
         return MIResult(
             mi=float(np.mean(estimates)),
             method=name,
@@ -140,13 +162,13 @@ class _NeuralMethod:
             history=history,
             models=tuple(models),
             fold_estimates=tuple(estimates),
+            fold_stderrs=tuple(stderrs),
             n_samples=len(x),
         )
 
-    def _readout(self, model, x, target, rows, num_shuffles: int) -> float:
-        if self.shuffled_readout:
-            return model.estimate(x[rows], target[rows], num_shuffles=num_shuffles)
-        return model.estimate(x[rows], *take_rows(target, rows))
+    def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:
+        shuffles = num_shuffles if self.shuffled_readout else 1
+        return model.readout_with_error(x[rows], take_rows(target, rows), num_shuffles=shuffles)
 
 
 @dataclass(frozen=True)
@@ -276,6 +298,14 @@ def estimate_mi(
           ("relu"): the critic (see `keras_mine.MLPCritic`);
         - ``num_shuffles`` (5): permutations of z forming the readout's
           marginal samples;
+        - ``preprocessing`` ("normal_scores"): how each column is mapped
+          before the critic sees it, fitted on each fold's training rows and
+          applied to its held-out rows: "normal_scores" (empirical CDF, then
+          the normal quantile function: the estimate does not change when a
+          column is rescaled or mapped by any increasing function, and
+          outliers or heavy tails cannot blow it up), "robust" (median and
+          IQR), "standard" (mean and std) or "none"; see
+          `keras_mine.preprocessing`;
         - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
           (remine), ``tau`` (smile), ``readout`` (classifier).
 
@@ -286,7 +316,17 @@ def estimate_mi(
     Returns
     -------
     MIResult
-        ``.mi`` (nats), ``.mi_bits``, ``.history``, ``.models``, ``.seconds``.
+        ``.mi`` (nats), ``.mi_bits``, ``.stderr``, ``.history``, ``.models``,
+        ``.seconds``.
+
+    Warns
+    -----
+    UserWarning
+        When the estimate cannot be trusted as it stands (see
+        `keras_mine.diagnostics`): a column of x is a monotone function of a
+        column of z (infinite MI); the estimate is far below zero for its
+        standard error; the folds disagree far beyond their noise; or the
+        estimate is near ln(held-out rows), the most the readout can show.
 
     Examples
     --------
@@ -297,7 +337,31 @@ def estimate_mi(
     """
     spec = check_method(method)
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
-    return run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
+    warn_if_implausible([_dependence_message(x, z)])
+    result = run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
+    warn_if_implausible(plausibility_messages(result))
+    return result
+
+
+def _dependence_message(x: np.ndarray, z: np.ndarray) -> str | None:
+    found = functional_dependence(x, z) or near_deterministic(x, z)
+    if found is None:
+        return None
+    return (
+        f"{found}: for continuous data I(X;Z) is then infinite (or too large to estimate "
+        "from these samples), and a finite estimate only reflects the sample size. Check "
+        "that one variable was not passed twice or computed from the other (a leaked target)."
+    )
+
+
+def plausibility_messages(result: MIResult) -> list[str | None]:
+    """What `keras_mine.diagnostics` finds implausible in `result` (None: nothing)."""
+    folds = max(1, len(result.fold_estimates))
+    return [
+        negative_estimate(result.mi, result.stderr),
+        folds_disagree(result.fold_estimates, result.fold_stderrs),
+        near_ceiling(result.mi, max(2, result.n_samples // folds)),
+    ]
 
 
 def run_method(

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from keras_mine.bounds import (
     classifier_log_loss,
     donsker_varadhan,
+    donsker_varadhan_stderr,
     mine_lower_bound,
     stateless_objective,
     update_log_moving_average,
@@ -31,7 +32,15 @@ from keras_mine.bounds import (
 from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.critics import StackedMLPCritic
 from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
-from keras_mine.estimate import NEURAL_SETTINGS, MIResult, check_method, estimate_mi
+from keras_mine.diagnostics import warn_if_implausible
+from keras_mine.estimate import (
+    NEURAL_SETTINGS,
+    MIResult,
+    check_method,
+    estimate_mi,
+    plausibility_messages,
+)
+from keras_mine.preprocessing import MarginalTransform, check_preprocessing
 from keras_mine.training import TrainingConfig, cross_fit_splits
 from keras_mine.validation import check_paired_samples
 
@@ -70,6 +79,23 @@ def _stack(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
         np.stack([pad(x, width_x) for x, _ in checked]),
         np.stack([pad(z, width_z) for _, z in checked]),
     )
+
+
+def _transform_pairs(x: np.ndarray, z: np.ndarray, train: np.ndarray, preprocessing: str):
+    """Each pair's x and z through a `MarginalTransform` fitted on its rows `train`.
+
+    Shapes (k, n, d) in and out; the fitted maps are applied to all rows,
+    the held-out ones included, as `estimate_mi`'s models do.
+    """
+    if check_preprocessing(preprocessing) == "none":
+        return x, z
+
+    def transform(values: np.ndarray) -> np.ndarray:
+        layer = MarginalTransform(preprocessing)
+        layer.adapt(values[train])
+        return keras.ops.convert_to_numpy(layer(values))
+
+    return tuple(np.stack([transform(values) for values in a]) for a in (x, z))
 
 
 def _one_by_one(pairs, method: str, seed, verbose: bool, settings: dict) -> list[MIResult]:
@@ -164,15 +190,22 @@ class _StackedFit:
         for variable, best in zip(self.variables, self.best, strict=True):
             variable.assign(best)
 
-    def readout(self, x, z, num_shuffles: int) -> np.ndarray:
-        """DV of each critic on (x, z), marginals from `num_shuffles` seeded permutations."""
+    def readout(self, x, z, num_shuffles: int) -> tuple[np.ndarray, np.ndarray]:
+        """DV of each critic on (x, z) and its standard error, each (k,).
+
+        The marginal samples pair x with `num_shuffles` seeded permutations of z.
+        """
         score = tf.function(self.critic)
         joint = [score(x[:, r], z[:, r]) for r in np.array_split(np.arange(x.shape[1]), 4)]
         marginal = [
             score(x, tf.gather(z, permutation, axis=1))
             for permutation in marginal_permutations(x.shape[1], num_shuffles, seed=0)
         ]
-        return donsker_varadhan(tf.concat(joint, 1), tf.concat(marginal, 1)).numpy()
+        joint, marginal = tf.concat(joint, 1), tf.concat(marginal, 1)
+        return (
+            donsker_varadhan(joint, marginal).numpy(),
+            donsker_varadhan_stderr(joint, marginal).numpy(),
+        )
 
 
 def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description) -> pd.DataFrame:
@@ -261,7 +294,8 @@ def estimate_mi_many(
         As `estimate_mi`: folds, val_size, batch_size, max_epochs,
         learning_rate, lr_factor, lr_patience, stop_patience,
         stop_min_delta, hidden_dim, num_hidden_layers, activation,
-        num_shuffles, and the method's options.
+        num_shuffles, preprocessing (each pair's columns mapped by a
+        transform fitted on that fold's training rows), and the method's options.
 
     Returns
     -------
@@ -294,28 +328,35 @@ def estimate_mi_many(
     start = time.perf_counter()
     x, z = _stack(pairs)
     k, n = x.shape[:2]
-    estimates, histories = [], []
+    estimates, stderrs, histories = [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], seed)
     for fold, (train, val, test) in enumerate(splits):
         fold_seed = None if seed is None else seed + fold
         fit = _StackedFit(method, options, config, k, (x.shape[2], z.shape[2]),
                           critic_settings, fold_seed)  # fmt: skip
-        history = _train_fold(fit, x, z, train, val, config, verbose,
+        x_fold, z_fold = _transform_pairs(x, z, train, settings["preprocessing"])
+        history = _train_fold(fit, x_fold, z_fold, train, val, config, verbose,
                               f"{method} x{k} fold {fold + 1}/{len(splits)}")  # fmt: skip
         history.insert(0, "fold", fold)
         histories.append(history)
-        estimates.append(fit.readout(x[:, test], z[:, test], settings["num_shuffles"]))
+        estimate, stderr = fit.readout(x_fold[:, test], z_fold[:, test], settings["num_shuffles"])
+        estimates.append(estimate)
+        stderrs.append(stderr)
     seconds = time.perf_counter() - start
-    estimates = np.array(estimates)  # (folds, k)
+    estimates, stderrs = np.array(estimates), np.array(stderrs)  # (folds, k)
     history = pd.concat(histories, ignore_index=True)
-    return [
+    results = [
         MIResult(
             mi=float(estimates[:, i].mean()),
             method=method,
             seconds=seconds,
             history=history[history["critic"] == i].drop(columns="critic").reset_index(drop=True),
             fold_estimates=tuple(float(e) for e in estimates[:, i]),
+            fold_stderrs=tuple(float(e) for e in stderrs[:, i]),
             n_samples=n,
         )
         for i in range(k)
     ]
+    for result in results:
+        warn_if_implausible(plausibility_messages(result))
+    return results

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -155,7 +156,7 @@ def train_model(
     verbose: bool = False,
     description: str = "epochs",
 ) -> pd.DataFrame:
-    """Compile and fit `model` on rows `train`, validating on rows `val`.
+    """Fit `model`'s input transforms and weights on rows `train`, validating on rows `val`.
 
     Parameters
     ----------
@@ -191,6 +192,7 @@ def train_model(
     )
     if verbose:
         callbacks.append(ProgressBar(config.max_epochs, description))
+    model.adapt(x[train], take_rows(target, train))  # input transforms: training rows only
     return fit_epochs(
         model,
         x[train],
@@ -207,7 +209,7 @@ def cross_fit(
     build: Callable[[int | None], keras.Model],
     x: np.ndarray,
     target,
-    readout: Callable[[keras.Model, np.ndarray], float],
+    readout: Callable[[keras.Model, np.ndarray], Any],
     config: TrainingConfig,
     *,
     folds: int = 2,
@@ -225,7 +227,8 @@ def cross_fit(
     x, target : np.ndarray (target may be a tuple of arrays)
         Checked samples.
     readout : callable
-        ``readout(model, test_rows) -> float``: the estimate on rows `test_rows`.
+        ``readout(model, test_rows)``: the estimate on rows `test_rows` (any value;
+        `estimate_mi` returns the estimate and its standard error).
     config : TrainingConfig
         Training settings.
     folds, val_size, seed, verbose, description
@@ -233,7 +236,7 @@ def cross_fit(
 
     Returns
     -------
-    estimates : list of float
+    estimates : list
         One readout per fold.
     models : list of keras.Model
         The trained models.

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.bounds import donsker_varadhan
+from keras_mine.bounds import donsker_varadhan, donsker_varadhan_stderr
 from keras_mine.critics import MLPCritic, critic_config, with_critic_deserialized
 from keras_mine.data import (
     VALIDATION_BLOCK,
@@ -25,6 +25,7 @@ from keras_mine.data import (
 )
 from keras_mine.distribute import scale_loss_for_replicas
 from keras_mine.metrics import DonskerVaradhanMetric
+from keras_mine.preprocessing import DEFAULT_PREPROCESSING, MarginalTransform, check_preprocessing
 from keras_mine.validation import check_fraction, check_int, check_paired_samples, to_units
 
 __all__ = ["CriticModel"]
@@ -51,7 +52,17 @@ class CriticModel(keras.Model):
             `MLPCritic` (ignored when `critic` is given).
         seed: Optional int seeding the critic's initialization and the
             training shuffles, so the same seed gives the same model.
+        preprocessing: How each input column is mapped before the critic
+            sees it, fitted on the training rows by `fit` (or `adapt`) and
+            saved with the model: "normal_scores" (default: empirical CDF,
+            then the normal quantile function; invariant to scale and to
+            any increasing map of a column, bounded against outliers and
+            heavy tails), "robust" (median and IQR), "standard" (mean and
+            std) or "none" (None). See `keras_mine.preprocessing`.
     """
+
+    #: Inputs of `call`: (x, z) here, (x, y, z) for a conditional model.
+    _input_parts = 2
 
     def __init__(
         self,
@@ -60,9 +71,15 @@ class CriticModel(keras.Model):
         num_hidden_layers: int = 2,
         activation: str = "relu",
         seed: int | None = None,
+        preprocessing: str | None = DEFAULT_PREPROCESSING,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.preprocessing = check_preprocessing(preprocessing)
+        self.input_transforms = [
+            MarginalTransform(self.preprocessing, name=f"transform_{i}")
+            for i in range(self._input_parts)
+        ]
         if critic is None:
             critic = MLPCritic(
                 hidden_dim=hidden_dim,
@@ -94,6 +111,9 @@ class CriticModel(keras.Model):
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
         self._input_widths = tuple(int(shape[-1]) for shape in input_shape)
+        for transform, width in zip(self.input_transforms, self._input_widths, strict=True):
+            if not transform.built:
+                transform.build((None, width))
         if not self.critic.built:
             x_width, *target_widths = self._input_widths
             self.critic.build((None, x_width), (None, sum(target_widths)))
@@ -117,9 +137,60 @@ class CriticModel(keras.Model):
                 self.build(tuple(a.shape for a in self._call_inputs(x, target)))
 
     def call(self, inputs, training: bool = False):
-        """Return critic scores T(x, z) for ``inputs = (x, z)``."""
+        """Return critic scores T(x, z) for raw ``inputs = (x, z)`` (transformed first)."""
+        return self._score(self._transform(inputs), training=training)
+
+    def _score(self, inputs, training: bool = False):
+        """Critic scores for inputs already through `input_transforms`."""
         x, z = inputs
         return self.critic(x, z, training=training)
+
+    def _transform(self, parts):
+        """Each of ``(x, z)`` (or ``(x, y, z)``) through its fitted `MarginalTransform`."""
+        return tuple(t(p) for t, p in zip(self.input_transforms, parts, strict=True))
+
+    # ---------------------------------------------------------- preprocessing
+    @property
+    def is_adapted(self) -> bool:
+        """Whether the input transforms are fitted (by `fit` or `adapt`)."""
+        return all(t.is_adapted for t in self.input_transforms)
+
+    def adapt(self, x, z=None) -> None:
+        """Fit the input transforms on training rows (`fit` does it when needed).
+
+        Like `keras.layers.Normalization.adapt`: pass the rows the model will
+        train on (arrays, or a tf.data.Dataset of (x, z) batches as `x`);
+        rows read out later are mapped with what was fitted here.
+        """
+        if isinstance(x, tf.data.Dataset):
+            batches = [tf.nest.flatten(keras.utils.unpack_x_y_sample_weight(b)[:2]) for b in x]
+            if not batches:
+                raise ValueError("The tf.data.Dataset is empty; it must yield (x, z) batches.")
+            parts = [np.concatenate([np.asarray(b[i]) for b in batches]) for i in range(
+                len(batches[0]))]  # fmt: skip
+        else:
+            parts = tf.nest.flatten(self._check_inputs(x, z))
+        self._build_for(parts[0], tuple(parts[1:]) if len(parts) > 2 else parts[1])
+        for transform, values in zip(self.input_transforms, parts, strict=True):
+            transform.adapt(values)
+
+    def _require_adapted(self) -> None:
+        if not self.is_adapted:
+            raise ValueError(
+                f"This {type(self).__name__} has preprocessing={self.preprocessing!r} but its "
+                "input transforms are not fitted: call fit(x, z) (or adapt(x, z) on the "
+                "training rows) first."
+            )
+
+    def _transform_arrays(self, x: np.ndarray, target, block: int = 65536):
+        """Checked numpy inputs through the input transforms, as float32 numpy arrays."""
+        parts = tf.nest.flatten((x, target))
+        as_numpy = keras.ops.convert_to_numpy
+        out = [
+            np.concatenate([as_numpy(t(p[i : i + block])) for i in range(0, len(p), block)])
+            for t, p in zip(self.input_transforms, parts, strict=True)
+        ]
+        return tf.nest.pack_sequence_as((x, target), out)
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
         """Scalar to maximize, from scores on joint and marginal samples."""
@@ -141,8 +212,8 @@ class CriticModel(keras.Model):
         # 2n batch (the concatenation and the split of the scores cost more
         # than the second call in graphs of small critics).
         marginal = self.make_marginal(target, seed)
-        t_joint = self(self._call_inputs(x, target), training=training)
-        t_marginal = self(self._call_inputs(x, marginal), training=training)
+        t_joint = self._score(self._call_inputs(x, target), training=training)
+        t_marginal = self._score(self._call_inputs(x, marginal), training=training)
         return t_joint, t_marginal
 
     def _batch_objective(self, x, target, seed, training: bool):
@@ -151,10 +222,12 @@ class CriticModel(keras.Model):
         return self.compute_objective(t_joint, t_marginal, training), t_joint, t_marginal
 
     def _unpack(self, data):
+        """Raw ``(x, target)`` of a batch, cast, through the input transforms."""
         x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._require_target(z)
         cast = lambda a: tf.cast(a, self.compute_dtype)  # noqa: E731
-        return cast(x), tf.nest.map_structure(cast, z)
+        x, z = cast(x), tf.nest.map_structure(cast, z)
+        return tf.nest.pack_sequence_as((x, z), self._transform(tf.nest.flatten((x, z))))
 
     def _train_batch(self, x, target) -> None:
         """One optimizer step on one minibatch; updates the metrics."""
@@ -212,13 +285,18 @@ class CriticModel(keras.Model):
             for start in range(0, n_val, VALIDATION_BLOCK):  # static: a few blocks
                 rows = slice(start, min(start + VALIDATION_BLOCK, n_val))
                 block = tf.nest.map_structure(lambda a, r=rows: a[r], target_val)
-                self.test_step((x_val[rows], block))
+                self._test_batch(x_val[rows], block)
             logs.update({f"val_{m.name}": m.result() for m in self.metrics})
         return logs
 
     def test_step(self, data):
-        x, z = self._unpack(data)
-        objective, t_joint, t_marginal = self._batch_objective(x, z, _EVAL_SEED, training=False)
+        return self._test_batch(*self._unpack(data))
+
+    def _test_batch(self, x, target) -> dict:
+        """Validation metrics of one transformed batch (fixed permutation pattern)."""
+        objective, t_joint, t_marginal = self._batch_objective(
+            x, target, _EVAL_SEED, training=False
+        )
         return self._update_metrics(-objective, t_joint, t_marginal)
 
     def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
@@ -278,6 +356,8 @@ class CriticModel(keras.Model):
         if isinstance(x, tf.data.Dataset):
             x_spec, target_spec, _ = keras.utils.unpack_x_y_sample_weight(x.element_spec)
             self._build_for(x_spec, target_spec)
+            if not self.is_adapted:
+                self.adapt(x)
             self._set_epoch_mode(None, True)
             kwargs.setdefault("shuffle", False)  # Keras cannot shuffle a dataset
             return super().fit(
@@ -296,6 +376,8 @@ class CriticModel(keras.Model):
             x, y, validation = x[:keep], take_rows(y, slice(0, keep)), (
                 x[keep:], take_rows(y, slice(keep, None)))  # fmt: skip
         batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size")
+        if not self.is_adapted:
+            self.adapt(x, y)  # the training rows only, after the validation split
         if getattr(self, "_distribute_strategy", None) is not None:
             # Built in a tf.distribute scope: Keras runs each step in a replica
             # context, where the optimizer's cross-replica update cannot sit in
@@ -346,14 +428,19 @@ class CriticModel(keras.Model):
 
     # --------------------------------------------------------------- readout
     def scores(self, x, z, batch_size: int = 8192) -> np.ndarray:
-        """Critic scores T(x_i, z_i) for paired rows, computed in batches."""
+        """Critic scores T(x_i, z_i) for paired raw rows, computed in batches."""
         return self._scores_checked(*self._check_inputs(x, z), batch_size)
 
     def _scores_checked(self, x: np.ndarray, target, batch_size: int) -> np.ndarray:
         self._build_for(x, target)
+        self._require_adapted()
+        return self._model_scores(*self._transform_arrays(x, target), batch_size)
+
+    def _model_scores(self, x: np.ndarray, target, batch_size: int) -> np.ndarray:
+        """Critic scores of transformed rows, in batches of `batch_size`."""
         if self._score_function is None:
             self._score_function = tf.function(
-                lambda a, b: self(self._call_inputs(a, b), training=False),
+                lambda a, b: self._score(self._call_inputs(a, b), training=False),
                 reduce_retracing=True,
             )
         chunks = []
@@ -372,15 +459,36 @@ class CriticModel(keras.Model):
         return float(donsker_varadhan(tf.constant(t_joint), tf.constant(t_marginal)))
 
     def _estimate_checked(self, x, target, batch_size, num_shuffles, seed, units) -> float:
+        value, _ = self.readout_with_error(x, target, batch_size=batch_size,
+                                           num_shuffles=num_shuffles, seed=seed)  # fmt: skip
+        return to_units(value, units)
+
+    def readout_with_error(
+        self, x: np.ndarray, target, *, batch_size: int = 8192, num_shuffles: int = 5,
+        seed: int = 0,
+    ) -> tuple[float, float]:  # fmt: skip
+        """The `estimate` of checked raw arrays, in nats, and its standard error.
+
+        The standard error is the readout's sampling noise for this critic
+        (`keras_mine.bounds.donsker_varadhan_stderr`), not the spread from
+        training; NaN where no formula applies.
+        """
         check_int(num_shuffles, "num_shuffles")
-        t_joint = self._scores_checked(x, target, batch_size)
+        self._build_for(x, target)
+        self._require_adapted()
+        x, target = self._transform_arrays(x, target)
+        return self._readout_transformed(x, target, batch_size, num_shuffles, seed)
+
+    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
+        t_joint = self._model_scores(x, target, batch_size)
         t_marginal = np.concatenate(
             [
-                self._scores_checked(x, marginal, batch_size)
+                self._model_scores(x, marginal, batch_size)
                 for marginal in self._marginal_targets(x, target, num_shuffles, seed)
             ]
         )
-        return to_units(self._readout(t_joint, t_marginal), units)
+        stderr = float(donsker_varadhan_stderr(t_joint, t_marginal))
+        return self._readout(t_joint, t_marginal), stderr
 
     def estimate(
         self,
@@ -430,7 +538,8 @@ class CriticModel(keras.Model):
 
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
+        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed,
+                  "preprocessing": self.preprocessing}  # fmt: skip
         return {**config, **critic_config(self)}
 
     @classmethod

@@ -38,8 +38,10 @@ class ConditionalClassifierMI(ClassifierMI):
         y, z = target
         return (x, y, z)
 
-    def call(self, inputs, training: bool = False):
-        """Return logits for ``inputs = (x, y, z)``."""
+    _input_parts = 3
+
+    def _score(self, inputs, training: bool = False):
+        """Logits for transformed ``inputs = (x, y, z)``."""
         x, y, z = inputs
         return self.critic(x, tf.concat([y, z], axis=-1), training=training)
 

@@ -20,7 +20,6 @@ from keras_mine.bounds import (
 from keras_mine.critics import SeparableCritic
 from keras_mine.distribute import gather_replicas
 from keras_mine.models.base import CriticModel
-from keras_mine.validation import to_units
 
 __all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
 
@@ -154,10 +153,9 @@ class MINE(CriticModel):
         self.mi_metric.update_state(-loss, sample_weight=rows)
         return {metric.name: metric.result() for metric in self.metrics}
 
-    def _estimate_checked(self, x, target, batch_size, num_shuffles, seed, units) -> float:
+    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
         if self.loss_name != "infonce":
-            return super()._estimate_checked(x, target, batch_size, num_shuffles, seed, units)
-        self._build_for(x, target)
+            return super()._readout_transformed(x, target, batch_size, num_shuffles, seed)
         blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
         values = [
             float(
@@ -165,7 +163,8 @@ class MINE(CriticModel):
             )
             for rows in blocks
         ]
-        return to_units(float(np.average(values, weights=[len(r) for r in blocks])), units)
+        value = float(np.average(values, weights=[len(r) for r in blocks]))
+        return value, float("nan")  # the bound of a block: no per-row noise formula
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
         if self.loss_name != "mine":
