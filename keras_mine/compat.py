@@ -108,7 +108,7 @@ class _MinepyEstimator:
         -------
         self
         """
-        x, z = check_paired_samples(X, Z, ("X", "Z"))
+        x, z = check_paired_samples(X, Z, ("X", "Z"), dtype="float64")
         width = x.shape[1] + z.shape[1]
         if width != self.input_dim:
             raise ValueError(

@@ -94,9 +94,9 @@ def estimate_cmi(
             "method='difference'."
         )
     check_units(units)
-    x = check_samples(x, "x")
-    y = check_samples(y, "y")
-    z = check_samples(z, "z")
+    x = check_samples(x, "x", dtype="float64")  # the models' input transforms cast
+    y = check_samples(y, "y", dtype="float64")
+    z = check_samples(z, "z", dtype="float64")
     lengths = {"x": len(x), "y": len(y), "z": len(z)}
     if len(set(lengths.values())) > 1:
         raise ValueError(

@@ -129,7 +129,7 @@ class _NeuralMethod:
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
     shuffled_readout: bool = True  # False: the model's readout builds its own marginal
-    dtype = "float32"
+    dtype = "float64"  # raw values reach the models' input transforms, which cast
 
     @property
     def settings(self) -> tuple[str, ...]:

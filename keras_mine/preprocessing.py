@@ -153,6 +153,9 @@ class MarginalTransform(keras.layers.Layer):
 
     def __init__(self, mode: str | None = DEFAULT_PREPROCESSING, num_knots: int = NUM_KNOTS,
                  **kwargs: Any) -> None:  # fmt: skip
+        # The map runs in float64 on the raw values (Keras would cast them to
+        # float32 first): float32 keeps 7 digits, so 1e9 + x would lose x.
+        kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         self.mode = check_preprocessing(mode)
         if isinstance(num_knots, bool) or not isinstance(num_knots, int) or num_knots < 2:
@@ -161,15 +164,15 @@ class MarginalTransform(keras.layers.Layer):
 
     def build(self, input_shape) -> None:
         width = int(input_shape[-1])
-        state = dict(trainable=False, initializer="zeros")
+        state = dict(trainable=False, initializer="zeros", dtype="float64")
         if self.mode == "normal_scores":
             self.knots = self.add_weight(name="knots", shape=(width, self.num_knots), **state)
             self.scores = self.add_weight(name="scores", shape=(width, self.num_knots), **state)
         elif self.mode != "none":
             self.center = self.add_weight(name="center", shape=(width,), **state)
-            self.scale = self.add_weight(
-                name="scale", shape=(width,), trainable=False, initializer="ones"
-            )
+            state["initializer"] = "ones"
+            self.scale = self.add_weight(name="scale", shape=(width,), **state)
+            state["initializer"] = "zeros"
         self.adapted = self.add_weight(name="adapted", shape=(), **state)
 
     @property
@@ -193,25 +196,26 @@ class MarginalTransform(keras.layers.Layer):
         self.adapted.assign(1.0)
 
     def call(self, inputs):
-        inputs = tf.cast(inputs, self.compute_dtype)
+        values = tf.cast(inputs, "float64")
         if self.mode == "none":
-            return inputs
-        if self.mode != "normal_scores":
-            return (inputs - self.center) / self.scale
-        knots = tf.cast(self.knots, inputs.dtype)
-        scores = tf.cast(self.scores, inputs.dtype)
-        columns = tf.transpose(inputs)  # (d, n): searchsorted works row by row
-        upper = tf.searchsorted(knots, columns, side="right")
+            mapped = values
+        elif self.mode != "normal_scores":
+            mapped = (values - self.center) / self.scale
+        else:
+            mapped = tf.transpose(self._interpolate(tf.transpose(values)))  # (d, n) row-wise
+        return tf.cast(mapped, self.compute_dtype)
+
+    def _interpolate(self, columns):
+        """Piecewise-linear map of each row of `columns` (d, n) through its knots and scores."""
+        upper = tf.searchsorted(self.knots, columns, side="right")
         upper = tf.clip_by_value(upper, 1, self.num_knots - 1)
         lower = upper - 1
-        x0 = tf.gather(knots, lower, batch_dims=1)
-        x1 = tf.gather(knots, upper, batch_dims=1)
-        y0 = tf.gather(scores, lower, batch_dims=1)
-        y1 = tf.gather(scores, upper, batch_dims=1)
-        width = x1 - x0
-        weight = tf.clip_by_value(tf.math.divide_no_nan(columns - x0, width), 0.0, 1.0)
-        mapped = y0 + weight * (y1 - y0)
-        return tf.transpose(mapped)
+        x0 = tf.gather(self.knots, lower, batch_dims=1)
+        x1 = tf.gather(self.knots, upper, batch_dims=1)
+        y0 = tf.gather(self.scores, lower, batch_dims=1)
+        y1 = tf.gather(self.scores, upper, batch_dims=1)
+        weight = tf.clip_by_value(tf.math.divide_no_nan(columns - x0, x1 - x0), 0.0, 1.0)
+        return y0 + weight * (y1 - y0)
 
     def compute_output_shape(self, input_shape):
         return input_shape

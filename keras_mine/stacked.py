@@ -61,7 +61,7 @@ _EVAL_SEED = (1234, 0)
 def _stack(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """Check the pairs and stack them, zero-padded to the widest x and z: (k, n, d)."""
     checked = [
-        check_paired_samples(x, z, (f"pairs[{i}][0]", f"pairs[{i}][1]"))
+        check_paired_samples(x, z, (f"pairs[{i}][0]", f"pairs[{i}][1]"), dtype="float64")
         for i, (x, z) in enumerate(pairs)
     ]
     lengths = {len(x) for x, _ in checked}
@@ -88,7 +88,7 @@ def _transform_pairs(x: np.ndarray, z: np.ndarray, train: np.ndarray, preprocess
     the held-out ones included, as `estimate_mi`'s models do.
     """
     if check_preprocessing(preprocessing) == "none":
-        return x, z
+        return x.astype(np.float32), z.astype(np.float32)
 
     def transform(values: np.ndarray) -> np.ndarray:
         layer = MarginalTransform(preprocessing)

@@ -222,11 +222,13 @@ class CriticModel(keras.Model):
         return self.compute_objective(t_joint, t_marginal, training), t_joint, t_marginal
 
     def _unpack(self, data):
-        """Raw ``(x, target)`` of a batch, cast, through the input transforms."""
+        """Raw ``(x, target)`` of a batch through the input transforms (compute dtype out).
+
+        The transforms take the raw values (float64 from arrays) and return
+        the compute dtype: casting first would round 1e9 + x to float32.
+        """
         x, z, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._require_target(z)
-        cast = lambda a: tf.cast(a, self.compute_dtype)  # noqa: E731
-        x, z = cast(x), tf.nest.map_structure(cast, z)
         return tf.nest.pack_sequence_as((x, z), self._transform(tf.nest.flatten((x, z))))
 
     def _train_batch(self, x, target) -> None:
@@ -311,7 +313,7 @@ class CriticModel(keras.Model):
     # ------------------------------------------------------------- user input
     def _check_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
         """Validate (x, target) arrays; return x and the target (here z)."""
-        x, z = check_paired_samples(x, z, ("x", "z"))
+        x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")  # the transforms cast
         self._check_widths((x.shape[1], z.shape[1]), ("x", "z"))
         return x, z
 

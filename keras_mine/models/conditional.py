@@ -64,9 +64,9 @@ class ConditionalClassifierMI(ClassifierMI):
                 "ConditionalClassifierMI takes y and z together as the target: "
                 f"fit(x, (y, z)). Received a target of type {type(target).__name__}."
             )
-        x = check_samples(x, "x")
-        y = check_samples(target[0], "y")
-        z = check_samples(target[1], "z")
+        x = check_samples(x, "x", dtype="float64")  # the input transforms cast
+        y = check_samples(target[0], "y", dtype="float64")
+        z = check_samples(target[1], "z", dtype="float64")
         lengths = {"x": len(x), "y": len(y), "z": len(z)}
         if len(set(lengths.values())) > 1:
             raise ValueError(
