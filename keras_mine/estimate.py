@@ -49,6 +49,7 @@ NEURAL_SETTINGS: dict[str, Any] = {
     "activation": "relu",
     "num_shuffles": 5,
     "preprocessing": DEFAULT_PREPROCESSING,
+    "norm_feature": True,
 }
 _TRAINING = (
     "batch_size",
@@ -59,7 +60,7 @@ _TRAINING = (
     "stop_patience",
     "stop_min_delta",
 )
-_CRITIC = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing")
+_CRITIC = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing", "norm_feature")
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,10 @@ def estimate_mi(
           column is rescaled or mapped by any increasing function, and
           outliers or heavy tails cannot blow it up), "robust" (median and
           IQR), "standard" (mean and std) or "none"; see
+          `keras_mine.preprocessing`;
+        - ``norm_feature`` (True): the critic also sees each variable's
+          standardized mean square of its mapped columns, which finds
+          dependence through a shared scale (Student-t); see
           `keras_mine.preprocessing`;
         - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
           (remine), ``tau`` (smile), ``readout`` (classifier).

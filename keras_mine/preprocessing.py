@@ -20,6 +20,17 @@ Modes (`PREPROCESSING`):
 - ``"standard"``: mean and standard deviation (both move with outliers).
 - ``"none"``: the raw values.
 
+With ``norm_feature=True`` (the default of the models) one more column is
+appended to each variable's mapped columns: its mean square, standardized
+(`squared_norm_feature`). Appending a function of x keeps the map injective,
+so MI is unchanged; what changes is how easily a critic finds dependence
+through scale. In a Student-t or any Gaussian scale mixture the dependence is
+a shared scale: |x| and |z| grow together while x and z are uncorrelated, and
+the log density ratio is a function of the two norms. A ReLU critic on the
+scores alone has to build those norms from piecewise-linear pieces; on the
+published v1 tasks (N = 5,000, seed 0) `student-identity-5-5-2` read 0.05
+nats (truth 0.45) without the feature and 0.39 with it (README, "Raw data").
+
 The math is the pure functions `fit_normal_scores` and `fit_location_scale`;
 `MarginalTransform` is the Keras layer that holds what they fitted as
 weights, applies it in the graph and saves with the model.
@@ -41,6 +52,7 @@ __all__ = [
     "check_preprocessing",
     "fit_normal_scores",
     "fit_location_scale",
+    "squared_norm_feature",
     "MarginalTransform",
 ]
 
@@ -128,6 +140,22 @@ def fit_location_scale(values: np.ndarray, mode: str) -> tuple[np.ndarray, np.nd
     return center, np.where(scale > 0, scale, 1.0)
 
 
+def squared_norm_feature(scores):
+    """Each row's mean square over its columns, standardized: shape (..., d) -> (..., 1).
+
+    ``(mean_j s_j^2 - 1) * sqrt(d / 2)``: mean 0 and variance 1 when the d
+    columns are independent standard normal scores. Works on numpy arrays
+    and tensors alike.
+
+    >>> keras.ops.convert_to_numpy(squared_norm_feature(np.array([[1.0, -1.0], [0.0, 2.0]])))
+    array([[0.],
+           [1.]])
+    """
+    width = scores.shape[-1]
+    mean_square = keras.ops.mean(keras.ops.square(scores), axis=-1, keepdims=True)
+    return (mean_square - 1.0) * float(np.sqrt(width / 2.0))
+
+
 @keras.saving.register_keras_serializable(package="keras_mine")
 class MarginalTransform(keras.layers.Layer):
     """Maps each column by an increasing function fitted on training rows.
@@ -140,6 +168,9 @@ class MarginalTransform(keras.layers.Layer):
         mode: one of `PREPROCESSING` ("normal_scores", "robust",
             "standard", "none"; None means "none").
         num_knots: knots per column of the "normal_scores" table.
+        norm_feature: append one column, `squared_norm_feature` of the
+            mapped columns (not with mode "none", where the critic sees
+            exactly the raw values). Output width d + 1.
 
     Rows outside the training range map to the scores of the training
     minimum and maximum (about -3.5 and 3.5 at 2,000 rows): an outlier at
@@ -152,7 +183,7 @@ class MarginalTransform(keras.layers.Layer):
     """
 
     def __init__(self, mode: str | None = DEFAULT_PREPROCESSING, num_knots: int = NUM_KNOTS,
-                 **kwargs: Any) -> None:  # fmt: skip
+                 norm_feature: bool = False, **kwargs: Any) -> None:  # fmt: skip
         # The map runs in float64 on the raw values (Keras would cast them to
         # float32 first): float32 keeps 7 digits, so 1e9 + x would lose x.
         kwargs.setdefault("autocast", False)
@@ -161,6 +192,9 @@ class MarginalTransform(keras.layers.Layer):
         if isinstance(num_knots, bool) or not isinstance(num_knots, int) or num_knots < 2:
             raise ValueError(f"Expected an integer >= 2 for `num_knots`. Received: {num_knots!r}")
         self.num_knots = num_knots
+        if not isinstance(norm_feature, bool):
+            raise ValueError(f"Expected a bool for `norm_feature`. Received: {norm_feature!r}")
+        self.norm_feature = norm_feature and self.mode != "none"
 
     def build(self, input_shape) -> None:
         width = int(input_shape[-1])
@@ -203,6 +237,8 @@ class MarginalTransform(keras.layers.Layer):
             mapped = (values - self.center) / self.scale
         else:
             mapped = tf.transpose(self._interpolate(tf.transpose(values)))  # (d, n) row-wise
+        if self.norm_feature:
+            mapped = tf.concat([mapped, squared_norm_feature(mapped)], axis=-1)
         return tf.cast(mapped, self.compute_dtype)
 
     def _interpolate(self, columns):
@@ -218,7 +254,9 @@ class MarginalTransform(keras.layers.Layer):
         return y0 + weight * (y1 - y0)
 
     def compute_output_shape(self, input_shape):
-        return input_shape
+        *batch, width = input_shape
+        return (*batch, None if width is None else width + int(self.norm_feature))
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "mode": self.mode, "num_knots": self.num_knots}
+        return {**super().get_config(), "mode": self.mode, "num_knots": self.num_knots,
+                "norm_feature": self.norm_feature}  # fmt: skip

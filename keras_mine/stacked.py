@@ -81,7 +81,9 @@ def _stack(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _transform_pairs(x: np.ndarray, z: np.ndarray, train: np.ndarray, preprocessing: str):
+def _transform_pairs(
+    x: np.ndarray, z: np.ndarray, train: np.ndarray, preprocessing: str, norm_feature: bool
+):
     """Each pair's x and z through a `MarginalTransform` fitted on its rows `train`.
 
     Shapes (k, n, d) in and out; the fitted maps are applied to all rows,
@@ -91,7 +93,7 @@ def _transform_pairs(x: np.ndarray, z: np.ndarray, train: np.ndarray, preprocess
         return x.astype(np.float32), z.astype(np.float32)
 
     def transform(values: np.ndarray) -> np.ndarray:
-        layer = MarginalTransform(preprocessing)
+        layer = MarginalTransform(preprocessing, norm_feature=norm_feature)
         layer.adapt(values[train])
         return keras.ops.convert_to_numpy(layer(values))
 
@@ -295,7 +297,8 @@ def estimate_mi_many(
         learning_rate, lr_factor, lr_patience, stop_patience,
         stop_min_delta, hidden_dim, num_hidden_layers, activation,
         num_shuffles, preprocessing (each pair's columns mapped by a
-        transform fitted on that fold's training rows), and the method's options.
+        transform fitted on that fold's training rows), norm_feature, and the
+        method's options.
 
     Returns
     -------
@@ -332,9 +335,11 @@ def estimate_mi_many(
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], seed)
     for fold, (train, val, test) in enumerate(splits):
         fold_seed = None if seed is None else seed + fold
-        fit = _StackedFit(method, options, config, k, (x.shape[2], z.shape[2]),
+        x_fold, z_fold = _transform_pairs(
+            x, z, train, settings["preprocessing"], settings["norm_feature"]
+        )
+        fit = _StackedFit(method, options, config, k, (x_fold.shape[2], z_fold.shape[2]),
                           critic_settings, fold_seed)  # fmt: skip
-        x_fold, z_fold = _transform_pairs(x, z, train, settings["preprocessing"])
         history = _train_fold(fit, x_fold, z_fold, train, val, config, verbose,
                               f"{method} x{k} fold {fold + 1}/{len(splits)}")  # fmt: skip
         history.insert(0, "fold", fold)

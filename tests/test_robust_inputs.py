@@ -28,6 +28,7 @@ from keras_mine.preprocessing import (
     check_preprocessing,
     fit_location_scale,
     fit_normal_scores,
+    squared_norm_feature,
 )
 from keras_mine.tasks import bivariate_gaussian, get_task
 
@@ -224,6 +225,54 @@ def test_keras_fit_adapts_on_the_training_rows():
     knots = model.input_transforms[0].knots.numpy()
     assert knots.max() == pytest.approx(float((X[: int(0.8 * N)] * 1e9).max()), rel=1e-6)
     assert np.isfinite(model.estimate(X * 1e9, Z * 1e-9))
+
+
+# ----------------------------------------------------------- the norm feature
+def test_squared_norm_feature_is_standardized_for_independent_scores():
+    scores = np.random.default_rng(0).normal(size=(200_000, 5))
+    feature = keras.ops.convert_to_numpy(squared_norm_feature(scores))
+    assert feature.shape == (200_000, 1)
+    # mean 0 and variance 1 up to sampling noise (standard errors 0.002, 0.006)
+    assert abs(feature.mean()) < 0.01 and abs(feature.var() - 1.0) < 0.03
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(squared_norm_feature(np.array([[3.0, 1.0]]))), [[4.0]]
+    )
+
+
+def test_the_transform_appends_the_feature_of_its_mapped_columns():
+    values = np.exp(np.random.default_rng(1).normal(size=(500, 3)))
+    plain_layer = _fitted_transform("normal_scores", values)
+    layer = MarginalTransform("normal_scores", norm_feature=True)
+    layer.adapt(values)
+    out, scores = layer(values).numpy(), plain_layer(values).numpy()
+    assert out.shape == (500, 4) and layer.compute_output_shape((None, 3)) == (None, 4)
+    np.testing.assert_allclose(out[:, :3], scores, atol=1e-6)
+    np.testing.assert_allclose(out[:, 3:], squared_norm_feature(scores.astype(np.float64)),
+                               atol=1e-5)  # fmt: skip
+    # "none" means the raw values, exactly: no column is appended.
+    assert not MarginalTransform("none", norm_feature=True).norm_feature
+    with pytest.raises(ValueError, match="Expected a bool for `norm_feature`"):
+        MarginalTransform("normal_scores", norm_feature=1)
+
+
+def test_the_norm_feature_finds_dependence_through_a_shared_scale():
+    # student-identity-3-3-2 (truth 0.291): x and z are uncorrelated and
+    # depend only through a shared scale. Measured at N = 3,000, seed 0:
+    # 0.06 nats without the feature, 0.22 with it (0.24 at N = 5,000).
+    task = get_task("student-identity-3-3-2")
+    x, z = task.sample(N, seed=0)
+    with_feature, _ = _estimate(x, z)
+    without, _ = _estimate(x, z, norm_feature=False)
+    assert with_feature.mi == pytest.approx(task.mi_true, abs=0.1)
+    assert with_feature.mi > without.mi + 0.1
+
+
+def test_models_saved_before_the_norm_feature_load_without_it():
+    config = keras_mine.MINE(seed=0).get_config()
+    assert config["norm_feature"] is True
+    del config["norm_feature"]  # a config written before the option existed
+    model = keras_mine.MINE.from_config(config)
+    assert not model.norm_feature and not model.input_transforms[0].norm_feature
 
 
 # ----------------------------------------------------------------- diagnostics

@@ -59,6 +59,11 @@ class CriticModel(keras.Model):
             any increasing map of a column, bounded against outliers and
             heavy tails), "robust" (median and IQR), "standard" (mean and
             std) or "none" (None). See `keras_mine.preprocessing`.
+        norm_feature: Whether the critic also sees, for each variable, the
+            standardized mean square of its mapped columns (one more input
+            column each; not with preprocessing "none"). MI is unchanged;
+            dependence through a shared scale (Student-t, volatility) becomes
+            one linear feature away. See `keras_mine.preprocessing`.
     """
 
     #: Inputs of `call`: (x, z) here, (x, y, z) for a conditional model.
@@ -72,14 +77,16 @@ class CriticModel(keras.Model):
         activation: str = "relu",
         seed: int | None = None,
         preprocessing: str | None = DEFAULT_PREPROCESSING,
+        norm_feature: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.preprocessing = check_preprocessing(preprocessing)
         self.input_transforms = [
-            MarginalTransform(self.preprocessing, name=f"transform_{i}")
+            MarginalTransform(self.preprocessing, norm_feature=norm_feature, name=f"transform_{i}")
             for i in range(self._input_parts)
         ]
+        self.norm_feature = norm_feature
         if critic is None:
             critic = MLPCritic(
                 hidden_dim=hidden_dim,
@@ -115,7 +122,10 @@ class CriticModel(keras.Model):
             if not transform.built:
                 transform.build((None, width))
         if not self.critic.built:
-            x_width, *target_widths = self._input_widths
+            x_width, *target_widths = (
+                t.compute_output_shape((None, width))[-1]
+                for t, width in zip(self.input_transforms, self._input_widths, strict=True)
+            )
             self.critic.build((None, x_width), (None, sum(target_widths)))
 
     def _require_target(self, target) -> None:
@@ -541,9 +551,11 @@ class CriticModel(keras.Model):
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed,
-                  "preprocessing": self.preprocessing}  # fmt: skip
+                  "preprocessing": self.preprocessing,
+                  "norm_feature": self.norm_feature}  # fmt: skip
         return {**config, **critic_config(self)}
 
     @classmethod
     def from_config(cls, config: dict):
-        return cls(**with_critic_deserialized(config))
+        # Files saved before `norm_feature` existed were built without it.
+        return cls(**{"norm_feature": False, **with_critic_deserialized(config)})
