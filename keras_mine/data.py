@@ -108,9 +108,13 @@ def make_dataset(
     Returns
     -------
     tf.data.Dataset
-        Yields ``(x_batch, z_batch)``, ready for ``model.fit(dataset)``.
+        Yields ``(x_batch, z_batch)``, ready for ``model.fit(dataset)``:
+        float64 if x or z is float64 (the models' input transforms read the
+        raw values in float64, so a column like 1e9 + x keeps its digits),
+        float32 otherwise.
     """
-    x, z = check_paired_samples(x, z)
+    wide = any(getattr(np.asarray(v), "dtype", None) == np.float64 for v in (x, z))
+    x, z = check_paired_samples(x, z, dtype="float64" if wide else "float32")
     dataset = tf.data.Dataset.from_tensor_slices((x, z))
     if shuffle:
         dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)

@@ -86,6 +86,20 @@ def test_a_large_offset_keeps_the_fine_digits(plain):
         )
 
 
+def test_a_dataset_of_offset_float64_columns_keeps_the_fine_digits():
+    x, z = X.astype(np.float64) + 1e9, Z.astype(np.float64)
+    dataset = keras_mine.make_dataset(x, z, batch_size=500, shuffle=False)
+    assert dataset.element_spec[0].dtype == "float64"
+    assert keras_mine.make_dataset(X, Z).element_spec[0].dtype == "float32"
+    model = keras_mine.MINE(seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(dataset, epochs=1, verbose=0)
+    # The transform was adapted on the raw float64 values: in float32 the
+    # knots would all be multiples of 64 near 1e9.
+    knots = model.input_transforms[0].knots.numpy()
+    np.testing.assert_allclose(knots[0, [0, -1]], [x.min(), x.max()], rtol=0, atol=1e-6)
+
+
 def _fitted_transform(mode: str, values: np.ndarray) -> MarginalTransform:
     layer = MarginalTransform(mode)
     layer.adapt(values)
