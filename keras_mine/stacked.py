@@ -86,8 +86,9 @@ def _transform_pairs(
 ):
     """Each pair's x and z through a `MarginalTransform` fitted on its rows `train`.
 
-    Shapes (k, n, d) in and out; the fitted maps are applied to all rows,
-    the held-out ones included, as `estimate_mi`'s models do.
+    Shapes (k, n, d) in, (k, n, d + 1) out with `norm_feature` (else the
+    same); the fitted maps are applied to all rows, the held-out ones
+    included, as `estimate_mi`'s models do.
     """
     if check_preprocessing(preprocessing) == "none":
         return x.astype(np.float32), z.astype(np.float32)
