@@ -204,9 +204,9 @@ class MarginalTransform(keras.layers.Layer):
             self.scores = self.add_weight(name="scores", shape=(width, self.num_knots), **state)
         elif self.mode != "none":
             self.center = self.add_weight(name="center", shape=(width,), **state)
-            state["initializer"] = "ones"
-            self.scale = self.add_weight(name="scale", shape=(width,), **state)
-            state["initializer"] = "zeros"
+            self.scale = self.add_weight(
+                name="scale", shape=(width,), **{**state, "initializer": "ones"}
+            )
         self.adapted = self.add_weight(name="adapted", shape=(), **state)
 
     @property
