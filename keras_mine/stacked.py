@@ -34,9 +34,9 @@ from keras_mine.critics import StackedMLPCritic
 from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
 from keras_mine.diagnostics import warn_if_implausible
 from keras_mine.estimate import (
-    NEURAL_SETTINGS,
     MIResult,
     check_method,
+    defaults_for,
     estimate_mi,
     plausibility_messages,
 )
@@ -322,15 +322,17 @@ def estimate_mi_many(
     unknown = sorted(set(settings) - set(spec.settings))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
-    settings = {**NEURAL_SETTINGS, **STACKABLE_METHODS[method], **settings}
+    start = time.perf_counter()
+    x, z = _stack(pairs)
+    # One-column defaults only when every pair is 1 x 1 (the critics share a rate).
+    defaults = defaults_for(method, x[0], z[0])
+    settings = {**defaults, **STACKABLE_METHODS[method], **settings}
     if method == "classifier" and settings["readout"] != "dv":
         raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
     config = TrainingConfig(**{key: settings[key] for key in TrainingConfig.__dataclass_fields__})
     critic_settings = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers",
                                                       "activation")}  # fmt: skip
     options = {key: settings[key] for key in STACKABLE_METHODS[method]}
-    start = time.perf_counter()
-    x, z = _stack(pairs)
     k, n = x.shape[:2]
     estimates, stderrs, histories = [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], seed)
