@@ -275,7 +275,10 @@ def estimate_mi_many(
     trained together as one `StackedMLPCritic`: k small networks cost little
     more per step than one. Pairs must have the same number of rows; their
     widths may differ (narrower ones are padded with zero columns, which
-    leave the critic unchanged).
+    leave the critic unchanged). The critics share one learning rate, so
+    the one-column rate (`keras_mine.estimate.ONE_COLUMN_SETTINGS`) applies
+    only when every pair is 1 x 1; a 1 x 1 pair stacked with wider ones
+    trains at the wider pairs' rate.
 
     Methods that cannot be stacked (the classical ones, "smile",
     "infonce") run `estimate_mi` on each pair in turn, so any method of

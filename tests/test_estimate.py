@@ -134,14 +134,15 @@ def test_progress_bar_shows_live_mi(capsys):
     assert "mine fold 1/2" in err and "val_mi=" in err
 
 
-def test_one_column_defaults_apply_to_mine_on_one_column_pairs_only():
+def test_one_column_defaults_apply_to_measured_methods_on_one_column_pairs_only():
     x1, z1 = bivariate_gaussian(0.5).sample(400, seed=0)
-    wide = np.column_stack([x1, z1])
+    wide = np.column_stack([x1, np.random.default_rng(1).normal(size=x1.shape)])
     rate = lambda r: r.history["learning_rate"].iloc[0]  # noqa: E731
     one = keras_mine.estimate_mi(x1, z1, max_epochs=1)
     assert rate(one) == pytest.approx(ONE_COLUMN_SETTINGS["mine"]["learning_rate"])
     assert rate(keras_mine.estimate_mi(wide, z1, max_epochs=1)) == pytest.approx(1e-3)
-    assert rate(keras_mine.estimate_mi(x1, z1, "classifier", max_epochs=1)) == pytest.approx(1e-3)
+    assert rate(keras_mine.estimate_mi(x1, z1, "classifier", max_epochs=1)) == pytest.approx(1e-2)
+    assert rate(keras_mine.estimate_mi(x1, z1, "nwj", max_epochs=1)) == pytest.approx(1e-3)
     # A rate the user passes wins over both tables.
     assert rate(keras_mine.estimate_mi(x1, z1, max_epochs=1, learning_rate=5e-4)) == (
         pytest.approx(5e-4)
