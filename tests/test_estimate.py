@@ -6,9 +6,10 @@ import pytest
 import tensorflow as tf
 
 import keras_mine
-from keras_mine.estimate import ONE_COLUMN_SETTINGS
+from keras_mine.estimate import defaults_for
 from keras_mine.tasks import bivariate_gaussian, get_task
 from keras_mine.training import TrainingConfig, cross_fit_splits
+from keras_mine.validation import check_samples
 
 FAST = dict(max_epochs=3, hidden_dim=8)
 
@@ -137,13 +138,14 @@ def test_progress_bar_shows_live_mi(capsys):
 def test_one_column_defaults_apply_to_measured_methods_on_one_column_pairs_only():
     x1, z1 = bivariate_gaussian(0.5).sample(400, seed=0)
     wide = np.column_stack([x1, np.random.default_rng(1).normal(size=x1.shape)])
+    checked = check_samples(x1), check_samples(z1)
+    assert defaults_for("mine", *checked)["learning_rate"] == 1e-2
+    assert defaults_for("classifier", *checked)["learning_rate"] == 1e-2
+    assert defaults_for("nwj", *checked)["learning_rate"] == 1e-3  # not measured
+    assert defaults_for("mine", check_samples(wide), checked[1])["learning_rate"] == 1e-3
+    # estimate_mi trains with them; a rate the user passes wins over both tables.
     rate = lambda r: r.history["learning_rate"].iloc[0]  # noqa: E731
-    one = keras_mine.estimate_mi(x1, z1, max_epochs=1)
-    assert rate(one) == pytest.approx(ONE_COLUMN_SETTINGS["mine"]["learning_rate"])
-    assert rate(keras_mine.estimate_mi(wide, z1, max_epochs=1)) == pytest.approx(1e-3)
-    assert rate(keras_mine.estimate_mi(x1, z1, "classifier", max_epochs=1)) == pytest.approx(1e-2)
-    assert rate(keras_mine.estimate_mi(x1, z1, "nwj", max_epochs=1)) == pytest.approx(1e-3)
-    # A rate the user passes wins over both tables.
+    assert rate(keras_mine.estimate_mi(x1, z1, max_epochs=1)) == pytest.approx(1e-2)
     assert rate(keras_mine.estimate_mi(x1, z1, max_epochs=1, learning_rate=5e-4)) == (
         pytest.approx(5e-4)
     )
