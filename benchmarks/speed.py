@@ -10,7 +10,7 @@ the graphs) to the end of the last:
   train step (``keras.Model.fit(model, x, z, batch_size=300)``);
 - keras_fit: ``model.fit(x, z, batch_size=300)``, our Keras path: each
   epoch is one Keras step whose minibatch loop runs in the graph;
-- highlevel: `keras_mine.training.fit_epochs`, the path of `estimate_mi` and
+- highlevel: `keras_mine.estimators.crossfit.fit_epochs`, the path of `estimate_mi` and
   `compat.Mine.fit`: the same epoch step with validation (the validation MI
   computed in the same graph call), driven by a plain loop, not Keras' fit;
 - in_graph_limit: a hand-written `tf.function` epoch loop doing only
@@ -37,10 +37,10 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_mine import MINE, MLPCritic  # noqa: E402
-from keras_mine.bounds import donsker_varadhan  # noqa: E402
-from keras_mine.stacked import _StackedFit  # noqa: E402
+from keras_mine.core.bounds import donsker_varadhan  # noqa: E402
+from keras_mine.estimators.crossfit import TrainingConfig, fit_epochs  # noqa: E402
+from keras_mine.estimators.stacked import StackedFit  # noqa: E402
 from keras_mine.tasks import bivariate_gaussian  # noqa: E402
-from keras_mine.training import TrainingConfig, fit_epochs  # noqa: E402
 
 N_TRAIN, N_VAL, BATCH = 8_000, 2_000, 300
 CRITIC = dict(hidden_dim=50, num_hidden_layers=3)
@@ -129,7 +129,7 @@ def vectorized(data, epochs):
     stack = lambda i: tf.constant(np.stack([d[i] for d in data]))  # noqa: E731
     x, z, x_val, z_val = map(stack, range(4))
     config = TrainingConfig(batch_size=BATCH)
-    fit = _StackedFit("mine_biased", {}, config, len(data), (1, 1),
+    fit = StackedFit("mine_biased", {}, config, len(data), (1, 1),
                       dict(CRITIC, activation="relu"), seed=0)  # fmt: skip
     epoch = fit.make_epoch(N_TRAIN, BATCH)
     for e in range(epochs):

@@ -9,16 +9,13 @@ if _keras.backend.backend() != "tensorflow":
         "importing keras."
     )
 
-from keras_mine import bounds  # noqa: E402
-from keras_mine.callbacks import default_callbacks  # noqa: E402
-from keras_mine.conditional_mi import estimate_cmi  # noqa: E402
-from keras_mine.critics import MLPCritic, SeparableCritic  # noqa: E402
-from keras_mine.data import make_dataset  # noqa: E402
-from keras_mine.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
-from keras_mine.feature_selection import MIScorer, mi_scores, rank_features  # noqa: E402
-from keras_mine.layers import MutualInformation  # noqa: E402
-from keras_mine.metrics import DonskerVaradhanMetric  # noqa: E402
-from keras_mine.mi_matrix import mi_matrix  # noqa: E402
+from keras_mine.core import bounds  # noqa: E402
+from keras_mine.core.critics import MLPCritic, SeparableCritic  # noqa: E402
+from keras_mine.core.data import make_dataset  # noqa: E402
+from keras_mine.core.metrics import DonskerVaradhanMetric  # noqa: E402
+from keras_mine.estimators.conditional import estimate_cmi  # noqa: E402
+from keras_mine.estimators.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
+from keras_mine.estimators.many import estimate_mi_many  # noqa: E402
 from keras_mine.models import (  # noqa: E402
     CLASSIFIER_READOUTS,
     MINE,
@@ -27,9 +24,12 @@ from keras_mine.models import (  # noqa: E402
     ConditionalClassifierMI,
     CriticModel,
 )
+from keras_mine.models.callbacks import default_callbacks  # noqa: E402
+from keras_mine.models.layers import MutualInformation  # noqa: E402
 from keras_mine.models.regularized import MIRegularizedModel  # noqa: E402
-from keras_mine.resampling import BootstrapCI, bootstrap_ci, mi_vs_sample_size  # noqa: E402
-from keras_mine.stacked import estimate_mi_many  # noqa: E402
+from keras_mine.workflows.feature_selection import MIScorer, mi_scores, rank_features  # noqa: E402
+from keras_mine.workflows.matrix import mi_matrix  # noqa: E402
+from keras_mine.workflows.resampling import BootstrapCI, bootstrap_ci, mi_vs_sample_size  # noqa: E402
 
 __version__ = "0.1.0"
 

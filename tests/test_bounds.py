@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_mine import bounds
+from keras_mine.core import bounds
 from keras_mine.tasks import bivariate_gaussian
 
 

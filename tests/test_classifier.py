@@ -7,8 +7,8 @@ import tensorflow as tf
 from _training import fit_with_early_stopping
 
 import keras_mine
-from keras_mine.bounds import classifier_log_loss
-from keras_mine.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
+from keras_mine.core.bounds import classifier_log_loss
+from keras_mine.core.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
 from keras_mine.tasks import ConditionalTask, bivariate_gaussian
 
 

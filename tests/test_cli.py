@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from keras_mine.__main__ import main
-from keras_mine.benchmark import format_markdown, run_benchmark, summarize
+from keras_mine.bench.runner import format_markdown, run_benchmark, summarize
 from keras_mine.tasks import AdditiveNoiseTask, bivariate_gaussian
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -7,8 +7,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from keras_mine.callbacks import LR_MIN_DELTA
 from keras_mine.compat import ClassMI, Mine
+from keras_mine.models.callbacks import LR_MIN_DELTA
 from keras_mine.tasks import bivariate_gaussian
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

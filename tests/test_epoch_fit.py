@@ -98,7 +98,7 @@ def test_steps_per_execution_does_not_merge_epochs():
 
 
 def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
-    from keras_mine.training import fit_epochs
+    from keras_mine.estimators.crossfit import fit_epochs
 
     x, z, x_val, z_val = _data()
     model = _model(learning_rate=1e-2)

@@ -6,10 +6,10 @@ import pytest
 import tensorflow as tf
 
 import keras_mine
-from keras_mine.estimate import defaults_for
+from keras_mine.core.validation import check_samples
+from keras_mine.estimators.crossfit import TrainingConfig, cross_fit_splits
+from keras_mine.estimators.settings import defaults_for
 from keras_mine.tasks import bivariate_gaussian, get_task
-from keras_mine.training import TrainingConfig, cross_fit_splits
-from keras_mine.validation import check_samples
 
 FAST = dict(max_epochs=3, hidden_dim=8)
 

@@ -10,9 +10,9 @@ import tensorflow as tf
 from scipy.special import logsumexp
 
 import keras_mine
-from keras_mine.bounds import donsker_varadhan
-from keras_mine.data import make_dataset, shuffle_marginal
-from keras_mine.metrics import DonskerVaradhanMetric
+from keras_mine.core.bounds import donsker_varadhan
+from keras_mine.core.data import make_dataset, shuffle_marginal
+from keras_mine.core.metrics import DonskerVaradhanMetric
 from keras_mine.tasks import bivariate_gaussian
 
 
@@ -121,8 +121,8 @@ def test_default_callbacks_modes_and_arguments():
     assert (early.patience, early.min_delta, early.restore_best_weights) == (4, 0.01, False)
     assert (plateau.patience, plateau.factor) == (2, 0.3)
     # The rate watches its own, finer threshold, not the early-stopping one.
-    assert plateau.min_delta == keras_mine.callbacks.LR_MIN_DELTA < early.min_delta
-    assert isinstance(best, keras_mine.callbacks.BestWeights)
+    assert plateau.min_delta == keras_mine.models.callbacks.LR_MIN_DELTA < early.min_delta
+    assert isinstance(best, keras_mine.models.callbacks.BestWeights)
     assert len(keras_mine.default_callbacks(restore_best_weights=False)) == 2
 
 
@@ -247,8 +247,8 @@ def test_smile_reads_out_with_its_clipped_partition_term():
     rng = np.random.default_rng(0)
     t_joint, t_marginal = rng.normal(size=100) * 3, rng.normal(size=300) * 3
     smile_model = keras_mine.MINE(loss="smile", tau=0.5)
-    expected = float(keras_mine.bounds.smile(t_joint, t_marginal, tau=0.5))
+    expected = float(keras_mine.core.bounds.smile(t_joint, t_marginal, tau=0.5))
     assert smile_model._readout(t_joint, t_marginal) == pytest.approx(expected)
-    dv = float(keras_mine.bounds.donsker_varadhan(t_joint, t_marginal))
+    dv = float(keras_mine.core.bounds.donsker_varadhan(t_joint, t_marginal))
     assert keras_mine.MINE(loss="js")._readout(t_joint, t_marginal) == pytest.approx(dv)
     assert abs(expected - dv) > 0.1  # the clipping matters at these scores

@@ -15,20 +15,20 @@ from scipy.special import ndtri
 from scipy.stats import rankdata
 
 import keras_mine
-from keras_mine.bounds import donsker_varadhan, donsker_varadhan_stderr
-from keras_mine.diagnostics import (
-    folds_disagree,
-    functional_dependence,
-    near_ceiling,
-    near_deterministic,
-    negative_estimate,
-)
-from keras_mine.preprocessing import (
+from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
+from keras_mine.core.preprocessing import (
     MarginalTransform,
     check_preprocessing,
     fit_location_scale,
     fit_normal_scores,
     squared_norm_feature,
+)
+from keras_mine.estimators.diagnostics import (
+    folds_disagree,
+    functional_dependence,
+    near_ceiling,
+    near_deterministic,
+    negative_estimate,
 )
 from keras_mine.tasks import bivariate_gaussian, get_task
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_mine import estimate_mi
-from keras_mine.stacked import _StackedFit, estimate_mi_many
+from keras_mine import estimate_mi, estimate_mi_many
+from keras_mine.estimators.crossfit import TrainingConfig
+from keras_mine.estimators.stacked import StackedFit
 from keras_mine.tasks import bivariate_gaussian, dense_gaussian
-from keras_mine.training import TrainingConfig
 
 TASKS = [bivariate_gaussian(0.0), bivariate_gaussian(0.9), dense_gaussian(1, 3)]
 
@@ -36,7 +36,7 @@ def test_stacked_estimates_equal_separate_runs(pairs):
 
 def test_a_stopped_critic_is_frozen_and_rates_are_per_critic():
     config = TrainingConfig()
-    fit = _StackedFit("mine_biased", {}, config, 2, (1, 1), dict(hidden_dim=8,
+    fit = StackedFit("mine_biased", {}, config, 2, (1, 1), dict(hidden_dim=8,
                       num_hidden_layers=1, activation="relu"), seed=0)  # fmt: skip
     x, z = (tf.constant(np.random.default_rng(0).normal(size=(2, 64, 1)), tf.float32),) * 2
     before = [v.numpy().copy() for v in fit.variables]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from keras_mine.validation import check_paired_samples, check_samples, to_units
+from keras_mine.core.validation import check_paired_samples, check_samples, to_units
 
 
 def test_accepts_common_containers_and_keeps_orientation():

@@ -10,7 +10,7 @@ from sklearn.feature_selection import SelectKBest, f_regression
 from sklearn.metrics import normalized_mutual_info_score
 
 import keras_mine
-from keras_mine.plots import plot_feature_ranking, plot_mi_matrix, plot_sample_size
+from keras_mine.bench.plots import plot_feature_ranking, plot_mi_matrix, plot_sample_size
 from keras_mine.tasks import bivariate_gaussian
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import mutual_info_score
 
-from keras_mine.validation import check_paired_samples
+from keras_mine.core.validation import check_paired_samples
 
 __all__ = ["discrete_mi", "row_labels"]
 

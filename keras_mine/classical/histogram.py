@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import mutual_info_score
 
 from keras_mine.classical.discrete import row_labels
-from keras_mine.validation import check_int, check_paired_samples
+from keras_mine.core.validation import check_int, check_paired_samples
 
 __all__ = ["histogram_mi", "default_bins"]
 

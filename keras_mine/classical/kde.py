@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 
-from keras_mine.validation import check_paired_samples
+from keras_mine.core.validation import check_paired_samples
 
 __all__ = ["kde_mi", "leave_one_out_log_density", "bandwidth_factor"]
 

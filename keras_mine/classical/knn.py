@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from keras_mine.validation import check_int, check_paired_samples
+from keras_mine.core.validation import check_int, check_paired_samples
 
 __all__ = ["ksg_mi"]
 

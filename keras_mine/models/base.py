@@ -14,19 +14,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.bounds import donsker_varadhan, donsker_varadhan_stderr
-from keras_mine.critics import MLPCritic, critic_config, with_critic_deserialized
-from keras_mine.data import (
+from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
+from keras_mine.core.critics import MLPCritic, critic_config, with_critic_deserialized
+from keras_mine.core.data import (
     VALIDATION_BLOCK,
     dataset_to_arrays,
     marginal_permutations,
     shuffle_marginal,
     take_rows,
 )
-from keras_mine.distribute import scale_loss_for_replicas
-from keras_mine.metrics import DonskerVaradhanMetric
-from keras_mine.preprocessing import DEFAULT_PREPROCESSING, MarginalTransform, check_preprocessing
-from keras_mine.validation import check_fraction, check_int, check_paired_samples, to_units
+from keras_mine.core.distribute import scale_loss_for_replicas
+from keras_mine.core.metrics import DonskerVaradhanMetric
+from keras_mine.core.preprocessing import (
+    DEFAULT_PREPROCESSING,
+    MarginalTransform,
+    check_preprocessing,
+)
+from keras_mine.core.validation import check_fraction, check_int, check_paired_samples, to_units
 
 __all__ = ["CriticModel"]
 
@@ -58,12 +62,12 @@ class CriticModel(keras.Model):
             then the normal quantile function; invariant to scale and to
             any increasing map of a column, bounded against outliers and
             heavy tails), "robust" (median and IQR), "standard" (mean and
-            std) or "none" (None). See `keras_mine.preprocessing`.
+            std) or "none" (None). See `keras_mine.core.preprocessing`.
         norm_feature: Whether the critic also sees, for each variable, the
             standardized mean square of its mapped columns (one more input
             column each; not with preprocessing "none"). MI is unchanged;
             dependence through a shared scale (Student-t, volatility) becomes
-            one linear feature away. See `keras_mine.preprocessing`.
+            one linear feature away. See `keras_mine.core.preprocessing`.
     """
 
     #: Inputs of `call`: (x, z) here, (x, y, z) for a conditional model.
@@ -209,7 +213,7 @@ class CriticModel(keras.Model):
     def make_marginal(self, target, seed):
         """Turn a batch of joint targets into product-of-marginals targets.
 
-        Default: permute z against x (`keras_mine.data.shuffle_marginal`).
+        Default: permute z against x (`keras_mine.core.data.shuffle_marginal`).
         """
         return shuffle_marginal(target, seed)
 
@@ -342,7 +346,7 @@ class CriticModel(keras.Model):
         """Keras `fit`, with z passed as `y`; array inputs run one graph call per epoch.
 
         Numpy arrays, tf tensors and pandas objects are validated (see
-        `keras_mine.validation.check_samples`) and copied. Each epoch is then
+        `keras_mine.core.validation.check_samples`) and copied. Each epoch is then
         one Keras step: `train_epoch` loops over minibatches of `batch_size`
         (default 32) inside the graph, reshuffled every epoch (unless
         ``shuffle=False``), and the validation MI is computed in the same
@@ -482,7 +486,7 @@ class CriticModel(keras.Model):
         """The `estimate` of checked raw arrays, in nats, and its standard error.
 
         The standard error is the readout's sampling noise for this critic
-        (`keras_mine.bounds.donsker_varadhan_stderr`), not the spread from
+        (`keras_mine.core.bounds.donsker_varadhan_stderr`), not the spread from
         training; NaN where no formula applies.
         """
         check_int(num_shuffles, "num_shuffles")

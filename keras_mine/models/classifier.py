@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.bounds import classifier_log_loss
+from keras_mine.core.bounds import classifier_log_loss
 from keras_mine.models.base import CriticModel
 
 __all__ = ["ClassifierMI", "CLASSIFIER_READOUTS"]

@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
+from keras_mine.core.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
+from keras_mine.core.validation import check_samples
 from keras_mine.models.classifier import ClassifierMI
-from keras_mine.validation import check_samples
 
 __all__ = ["ConditionalClassifierMI"]
 

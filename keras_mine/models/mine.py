@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.bounds import (
+from keras_mine.core.bounds import (
     donsker_varadhan,
     info_nce,
     mine_lower_bound,
@@ -17,8 +17,8 @@ from keras_mine.bounds import (
     stateless_objective,
     update_log_moving_average,
 )
-from keras_mine.critics import SeparableCritic
-from keras_mine.distribute import gather_replicas
+from keras_mine.core.critics import SeparableCritic
+from keras_mine.core.distribute import gather_replicas
 from keras_mine.models.base import CriticModel
 
 __all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
@@ -55,7 +55,7 @@ class MINE(CriticModel):
             ``reg_weight * (log E_Q[e^T] - target)^2``, Choi & Lee 2022),
             "nwj" (Nguyen-Wainwright-Jordan), "smile" (Song & Ermon 2020) or
             "js" (Jensen-Shannon, Poole et al. 2019); see `MINE_LOSSES` and
-            `keras_mine.bounds`. Every loss is read out with the DV bound
+            `keras_mine.core.bounds`. Every loss is read out with the DV bound
             on held-out scores (valid for any critic, and at least the NWJ
             value of the same critic), except "smile", read out with its
             clipped partition term, and "infonce" (van den Oord et al. 2018):

@@ -7,8 +7,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from keras_mine.layers import MutualInformation
-from keras_mine.validation import check_int
+from keras_mine.core.validation import check_int
+from keras_mine.models.layers import MutualInformation
 
 __all__ = ["MIRegularizedModel", "DIRECTIONS"]
 

@@ -1,6 +1,6 @@
 """The task interface: a named sampler whose mutual information is known.
 
-Imports nothing else from keras_mine, so any module can depend on it.
+Imports only `keras_mine.core.validation` from the package.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import abc
 
 import numpy as np
 
-from keras_mine.validation import check_int
+from keras_mine.core.validation import check_int
 
 __all__ = ["Task"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keras_mine.validation import check_int
+from keras_mine.core.validation import check_int
 
 __all__ = ["ConditionalTask"]
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from keras_mine.core.validation import check_int
 from keras_mine.tasks.base import Task
-from keras_mine.validation import check_int
 
 __all__ = [
     "GaussianTask",
@@ -35,7 +35,8 @@ def gaussian_mi(covariance: np.ndarray, dim_x: int) -> float:
     return float(0.5 * (logdet_x + logdet_z - logdet))
 
 
-def _check_split(covariance: np.ndarray, dim_x: int) -> np.ndarray:
+def check_split(covariance: np.ndarray, dim_x: int) -> np.ndarray:
+    """Check a covariance (or dispersion) matrix and its split into X's and Z's coordinates."""
     covariance = np.asarray(covariance, dtype=np.float64)
     if covariance.ndim != 2 or covariance.shape[0] != covariance.shape[1]:
         raise ValueError(
@@ -73,7 +74,7 @@ class GaussianTask(Task):
     dim_x: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "covariance", _check_split(self.covariance, self.dim_x))
+        object.__setattr__(self, "covariance", check_split(self.covariance, self.dim_x))
 
     @property
     def dim_z(self) -> int:

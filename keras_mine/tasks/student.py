@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import digamma, gammaln
 
+from keras_mine.core.validation import check_int
 from keras_mine.tasks.base import Task
-from keras_mine.tasks.gaussian import _check_split, gaussian_mi, sparse_correlation
-from keras_mine.validation import check_int
+from keras_mine.tasks.gaussian import check_split, gaussian_mi, sparse_correlation
 
 __all__ = [
     "StudentTask",
@@ -61,7 +61,7 @@ class StudentTask(Task):
     df: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "dispersion", _check_split(self.dispersion, self.dim_x))
+        object.__setattr__(self, "dispersion", check_split(self.dispersion, self.dim_x))
         if not self.df > 0:
             raise ValueError(f"Expected df > 0. Received: df={self.df!r}")
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
-from keras_mine.estimate import check_method
-from keras_mine.stacked import estimate_mi_many
-from keras_mine.validation import check_paired_samples
+from keras_mine.core.validation import check_paired_samples
+from keras_mine.estimators.many import estimate_mi_many
+from keras_mine.estimators.methods import check_method
 
 __all__ = ["mi_scores", "rank_features", "MIScorer", "TARGET_KINDS"]
 

@@ -2,11 +2,11 @@
 
 A rho sweep, a pairwise MI matrix or a feature ranking needs one estimate per
 pair of variables. Trained apart, each pays the per-step overhead of a small
-network; stacked (`keras_mine.critics.StackedMLPCritic`), the k critics share
+network; stacked (`keras_mine.core.critics.StackedMLPCritic`), the k critics share
 every graph op. Each critic keeps its own schedule: early stopping, the
 learning-rate reduction on plateaus and the best-weights restore are decided
 per critic at epoch ends, with the rules of
-`keras_mine.callbacks.default_callbacks` that `estimate_mi` uses.
+`keras_mine.models.callbacks.default_callbacks` that `estimate_mi` uses.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from keras_mine.bounds import (
+from keras_mine.core.bounds import (
     classifier_log_loss,
     donsker_varadhan,
     donsker_varadhan_stderr,
@@ -29,22 +29,15 @@ from keras_mine.bounds import (
     stateless_objective,
     update_log_moving_average,
 )
-from keras_mine.callbacks import LR_MIN_DELTA
-from keras_mine.critics import StackedMLPCritic
-from keras_mine.data import VALIDATION_BLOCK, marginal_permutations
-from keras_mine.diagnostics import warn_if_implausible
-from keras_mine.estimate import (
-    MIResult,
-    check_method,
-    defaults_for,
-    estimate_mi,
-    plausibility_messages,
-)
-from keras_mine.preprocessing import MarginalTransform, check_preprocessing
-from keras_mine.training import TrainingConfig, cross_fit_splits
-from keras_mine.validation import check_paired_samples
+from keras_mine.core.critics import StackedMLPCritic
+from keras_mine.core.data import VALIDATION_BLOCK, marginal_permutations
+from keras_mine.core.preprocessing import MarginalTransform, check_preprocessing
+from keras_mine.core.validation import check_paired_samples
+from keras_mine.estimators.crossfit import TrainingConfig, cross_fit_splits
+from keras_mine.estimators.result import MIResult
+from keras_mine.models.callbacks import LR_MIN_DELTA
 
-__all__ = ["estimate_mi_many", "STACKABLE_METHODS"]
+__all__ = ["fit_stacked", "stack_pairs", "StackedFit", "STACKABLE_METHODS"]
 
 #: Methods `estimate_mi_many` trains stacked, with their option defaults.
 STACKABLE_METHODS = {
@@ -58,7 +51,7 @@ STACKABLE_METHODS = {
 _EVAL_SEED = (1234, 0)
 
 
-def _stack(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
+def stack_pairs(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """Check the pairs and stack them, zero-padded to the widest x and z: (k, n, d)."""
     checked = [
         check_paired_samples(x, z, (f"pairs[{i}][0]", f"pairs[{i}][1]"), dtype="float64")
@@ -101,19 +94,13 @@ def _transform_pairs(
     return tuple(np.stack([transform(values) for values in a]) for a in (x, z))
 
 
-def _one_by_one(pairs, method: str, seed, verbose: bool, settings: dict) -> list[MIResult]:
-    """`estimate_mi` on each pair in turn, with a progress bar over the pairs."""
-    progress = tqdm(pairs, desc=f"{method} x{len(pairs)}", disable=not verbose, leave=False)
-    return [estimate_mi(x, z, method, seed=seed, **settings) for x, z in progress]
-
-
 def _shuffle_rows(z, seed):
     """An independent permutation of the rows of each critic's z: (k, b, d) -> (k, b, d)."""
     keys = tf.random.stateless_uniform(tf.shape(z)[:2], seed)
     return tf.gather(z, tf.argsort(keys, axis=1), batch_dims=1)
 
 
-class _StackedFit:
+class StackedFit:
     """The training state of one fold: critic, optimizer, per-critic schedules."""
 
     def __init__(self, method, options, config, k, widths, critic_settings, seed):
@@ -211,7 +198,7 @@ class _StackedFit:
         )
 
 
-def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description) -> pd.DataFrame:
+def _train_fold(fit: StackedFit, x, z, train, val, config, verbose, description) -> pd.DataFrame:
     """Per-critic early stopping and rate schedule, decided at epoch ends."""
     x_train, z_train = tf.constant(x[:, train]), tf.constant(z[:, train])
     x_val, z_val = tf.constant(x[:, val]), tf.constant(z[:, val])
@@ -236,7 +223,7 @@ def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description
                     learning_rate=config.learning_rate * rate[critic],
                 )  # fmt: skip
             )
-        # The rules of `keras_mine.callbacks.default_callbacks`, per critic.
+        # The rules of `keras_mine.models.callbacks.default_callbacks`, per critic.
         better = active & (val_mi > best)
         fit.keep_best(tf.constant(better))
         best = np.where(better, val_mi, best)
@@ -259,79 +246,31 @@ def _train_fold(fit: _StackedFit, x, z, train, val, config, verbose, description
     return pd.DataFrame(rows)
 
 
-def estimate_mi_many(
-    pairs: Sequence[tuple[Any, Any]],
-    method: str = "mine",
-    *,
-    seed: int | None = 0,
-    verbose: bool = False,
-    **settings: Any,
+def fit_stacked(
+    x: np.ndarray, z: np.ndarray, method: str, settings: dict[str, Any], seed, verbose: bool
 ) -> list[MIResult]:
-    """Estimate I(X_i; Z_i) for every pair at once, one critic per pair, stacked.
-
-    The same estimate as ``estimate_mi(x_i, z_i, method, **settings)`` for
-    each pair (cross-fitted, early stopping and rate reduction per critic on
-    its own validation MI, DV readout on held-out rows), with the critics
-    trained together as one `StackedMLPCritic`: k small networks cost little
-    more per step than one. Pairs must have the same number of rows; their
-    widths may differ (narrower ones are padded with zero columns, which
-    leave the critic unchanged). The critics share one learning rate, so
-    the one-column rate (`keras_mine.estimate.ONE_COLUMN_SETTINGS`) applies
-    only when every pair is 1 x 1; a 1 x 1 pair stacked with wider ones
-    trains at the wider pairs' rate.
-
-    Methods that cannot be stacked (the classical ones, "smile",
-    "infonce") run `estimate_mi` on each pair in turn, so any method of
-    `METHODS` gives one result per pair.
+    """Cross-fit one critic per pair of stacked samples, trained together.
 
     Parameters
     ----------
-    pairs : sequence of (x, z)
-        The pairs of samples, each as `estimate_mi` accepts them.
+    x, z : np.ndarray
+        Shapes (k, n, dx) and (k, n, dz), as `stack_pairs` returns them.
     method : str
-        One of `METHODS`. Stacked: those of `STACKABLE_METHODS`
-        ("mine_biased", "mine", "remine", "nwj", "js", "classifier").
+        A key of `STACKABLE_METHODS`.
+    settings : dict
+        Every setting of `keras_mine.estimators.settings.NEURAL_SETTINGS`
+        and the method's options, already checked.
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool
-        Progress bar over epochs, with the number of critics still training
-        (over pairs, for methods run one by one).
-    **settings
-        As `estimate_mi`: folds, val_size, batch_size, max_epochs,
-        learning_rate, lr_factor, lr_patience, stop_patience,
-        stop_min_delta, hidden_dim, num_hidden_layers, activation,
-        num_shuffles, preprocessing (each pair's columns mapped by a
-        transform fitted on that fold's training rows), norm_feature, and the
-        method's options.
+        Progress bar over epochs with the number of critics still training.
 
     Returns
     -------
     list of MIResult
-        One per pair, in order. ``seconds`` is the shared wall time of the
-        whole stacked run; ``models`` is empty; ``history`` has ``fold``,
-        ``epoch``, ``val_mi`` and ``learning_rate``.
-
-    Examples
-    --------
-    >>> from keras_mine.tasks import bivariate_gaussian
-    >>> pairs = [bivariate_gaussian(r).sample(5_000, seed=0) for r in (0.2, 0.5, 0.9)]
-    >>> [r.mi for r in estimate_mi_many(pairs, method="mine")]
+        One per pair (see `keras_mine.estimate_mi_many`); no warnings issued.
     """
-    spec = check_method(method)
-    if len(pairs) == 0:
-        raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
-    if method not in STACKABLE_METHODS:
-        return _one_by_one(pairs, method, seed, verbose, settings)
-    unknown = sorted(set(settings) - set(spec.settings))
-    if unknown:
-        raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
     start = time.perf_counter()
-    x, z = _stack(pairs)
-    # One-column defaults only when every pair is 1 x 1 (the critics share a rate).
-    defaults = defaults_for(method, x[0], z[0])
-    settings = {**defaults, **STACKABLE_METHODS[method], **settings}
-    if method == "classifier" and settings["readout"] != "dv":
-        raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
     config = TrainingConfig(**{key: settings[key] for key in TrainingConfig.__dataclass_fields__})
     critic_settings = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers",
                                                       "activation")}  # fmt: skip
@@ -344,7 +283,7 @@ def estimate_mi_many(
         x_fold, z_fold = _transform_pairs(
             x, z, train, settings["preprocessing"], settings["norm_feature"]
         )
-        fit = _StackedFit(method, options, config, k, (x_fold.shape[2], z_fold.shape[2]),
+        fit = StackedFit(method, options, config, k, (x_fold.shape[2], z_fold.shape[2]),
                           critic_settings, fold_seed)  # fmt: skip
         history = _train_fold(fit, x_fold, z_fold, train, val, config, verbose,
                               f"{method} x{k} fold {fold + 1}/{len(splits)}")  # fmt: skip
@@ -368,6 +307,4 @@ def estimate_mi_many(
         )
         for i in range(k)
     ]
-    for result in results:
-        warn_if_implausible(plausibility_messages(result))
     return results

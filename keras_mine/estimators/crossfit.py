@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from keras_mine.callbacks import ProgressBar, default_callbacks
-from keras_mine.data import take_rows
-from keras_mine.validation import check_fraction, check_int
+from keras_mine.core.data import take_rows
+from keras_mine.core.validation import check_fraction, check_int
+from keras_mine.models.callbacks import ProgressBar, default_callbacks
 
 __all__ = ["TrainingConfig", "cross_fit_splits", "fit_epochs", "train_model", "cross_fit"]
 

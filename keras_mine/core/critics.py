@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_mine.validation import check_int
+from keras_mine.core.validation import check_int
 
 __all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic"]
 

@@ -6,16 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.diagnostics import warn_if_implausible
-from keras_mine.estimate import (
-    METHODS,
-    _NeuralMethod,
-    estimate_mi,
-    plausibility_messages,
-    run_method,
-)
+from keras_mine.core.validation import check_samples, check_units, to_units
+from keras_mine.estimators.diagnostics import warn_if_implausible
+from keras_mine.estimators.estimate import estimate_mi
+from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
+from keras_mine.estimators.result import plausibility_messages
 from keras_mine.models import ConditionalClassifierMI
-from keras_mine.validation import check_samples, check_units, to_units
 
 __all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS"]
 
@@ -27,7 +23,7 @@ CMI_METHODS = {
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
 
-_CCMI = _NeuralMethod(
+_CCMI = NeuralMethod(
     CMI_METHODS["ccmi"], ConditionalClassifierMI, {}, ("readout",), shuffled_readout=False
 )
 
@@ -60,7 +56,7 @@ def estimate_cmi(
         `estimator`; their errors add up, but no neighbour search in z is
         needed, which keeps it accurate for high-dimensional z.
     estimator : str or None
-        MI method of the difference method, any of `keras_mine.estimate.METHODS`
+        MI method of the difference method, any of `keras_mine.estimators.estimate.METHODS`
         (default "classifier"). The ccmi method is classifier-based by
         definition and accepts only None or "classifier".
     units : {"nats", "bits"}

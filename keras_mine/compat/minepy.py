@@ -17,7 +17,7 @@ The parameters mean what their names say, and nothing else:
   restored.
 * ``lr_factor`` / ``lr_patience``: the learning rate is multiplied by
   ``lr_factor`` after ``lr_patience`` epochs in which the validation MI did
-  not rise by more than 1e-4 nats (`keras_mine.callbacks.LR_MIN_DELTA`, the
+  not rise by more than 1e-4 nats (`keras_mine.models.callbacks.LR_MIN_DELTA`, the
   threshold of Keras' and PyTorch's plateau schedulers; minepy's scheduler
   does not use ``stop_min_delta`` either).
 * ``num_hidden_layers``: exactly that many hidden layers of ``hidden_dim`` units.
@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keras_mine.estimate import MIResult, estimate_mi
+from keras_mine.core.validation import check_paired_samples
+from keras_mine.estimators.estimate import MIResult, estimate_mi
 from keras_mine.models import MINE_LOSSES
-from keras_mine.validation import check_paired_samples
 
 __all__ = ["Mine", "ClassMI"]
 

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.validation import check_paired_samples
+from keras_mine.core.validation import check_paired_samples
 
 __all__ = [
     "shuffle_marginal",
@@ -95,7 +95,7 @@ def make_dataset(
     Parameters
     ----------
     x, z : array-like
-        Paired samples (see `keras_mine.validation.check_samples`).
+        Paired samples (see `keras_mine.core.validation.check_samples`).
     batch_size : int
         Pairs per batch.
     shuffle : bool

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from keras_mine.estimate import check_method, estimate_mi
-from keras_mine.stacked import estimate_mi_many
-from keras_mine.validation import check_fraction, check_int, check_paired_samples
+from keras_mine.core.validation import check_fraction, check_int, check_paired_samples
+from keras_mine.estimators.estimate import estimate_mi
+from keras_mine.estimators.many import estimate_mi_many
+from keras_mine.estimators.methods import check_method
 
 __all__ = ["bootstrap_ci", "BootstrapCI", "mi_vs_sample_size"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from keras_mine.distribute import gather_replicas
+from keras_mine.core.distribute import gather_replicas
 
 __all__ = ["DonskerVaradhanMetric"]
 

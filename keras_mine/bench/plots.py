@@ -26,7 +26,7 @@ def plot_benchmark(summary: pd.DataFrame):
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of `keras_mine.benchmark.summarize`.
+        Output of `keras_mine.bench.runner.summarize`.
 
     Returns
     -------
@@ -76,7 +76,7 @@ def plot_rho_sweep(summary: pd.DataFrame):
     Parameters
     ----------
     summary : pandas.DataFrame
-        Output of `keras_mine.demo.run_demo`: a summary with a ``rho`` column.
+        Output of `keras_mine.bench.demo.run_demo`: a summary with a ``rho`` column.
 
     Returns
     -------

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keras_mine.estimate import METHODS, estimate_mi
+from keras_mine.core.validation import check_int
+from keras_mine.estimators.estimate import METHODS, estimate_mi
 from keras_mine.tasks import Task
-from keras_mine.validation import check_int
 
 __all__ = [
     "run_benchmark",

@@ -7,19 +7,19 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from keras_mine.bounds import (
+from keras_mine.core.bounds import (
     donsker_varadhan,
     info_nce,
     stateless_objective,
 )
-from keras_mine.critics import (
+from keras_mine.core.critics import (
     MLPCritic,
     SeparableCritic,
     critic_config,
     with_critic_deserialized,
 )
-from keras_mine.data import shuffle_marginal
-from keras_mine.validation import check_int
+from keras_mine.core.data import shuffle_marginal
+from keras_mine.core.validation import check_int
 
 __all__ = ["MutualInformation", "LAYER_LOSSES"]
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keras_mine.benchmark import run_benchmark, summarize
+from keras_mine.bench.runner import run_benchmark, summarize
 from keras_mine.tasks import bivariate_gaussian
 
 __all__ = ["run_demo", "DEMO_METHODS", "demo_rhos"]
@@ -38,7 +38,7 @@ def run_demo(
     Returns
     -------
     pandas.DataFrame
-        `keras_mine.benchmark.summarize` output with a ``rho`` column.
+        `keras_mine.bench.runner.summarize` output with a ``rho`` column.
     """
     rhos = demo_rhos() if rhos is None else list(rhos)
     tasks = [bivariate_gaussian(rho) for rho in rhos]

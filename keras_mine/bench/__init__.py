@@ -1,0 +1,1 @@
+"""The benchmark runner, the rho-sweep demo, their plots and the command line."""

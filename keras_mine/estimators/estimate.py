@@ -1,0 +1,120 @@
+"""MI in one call: `estimate_mi`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keras_mine.core.validation import check_paired_samples
+from keras_mine.estimators.diagnostics import warn_if_implausible
+from keras_mine.estimators.methods import METHODS, check_method, run_method
+from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
+
+__all__ = ["estimate_mi", "MIResult", "METHODS"]
+
+
+def estimate_mi(
+    x: Any,
+    z: Any,
+    method: str = "mine",
+    *,
+    seed: int | None = 0,
+    verbose: bool = False,
+    **settings: Any,
+) -> MIResult:
+    """Estimate the mutual information I(X;Z) from paired samples, in one call.
+
+    Neural methods are cross-fitted: the rows are cut at random (from
+    `seed`) into `folds` parts. For each part, a model trains on the other
+    parts (early stopping and learning-rate reduction watching the MI on a
+    `val_size` fraction of them, best weights restored) and is read out on
+    that part with the DV formula (`CriticModel.estimate`). The estimate is
+    the mean of the fold readouts: every row serves in a readout, and no
+    model is read out on rows that influenced its weights or its chosen epoch.
+
+    Why: a single held-out split reads out on few rows. On a bivariate
+    Gaussian (rho = 0.9, N = 10,000) a readout on 2,000 test rows missed the
+    truth by 0.066 nats even with the exact log-density-ratio critic, while
+    the trained critic was off by 0.009 on fresh data; reading out on training
+    rows instead is biased upward. Two folds cost two fits.
+
+    Classical methods are the functions of `keras_mine.classical` applied to
+    all rows.
+
+    Parameters
+    ----------
+    x, z : array-like
+        Paired samples: numpy, tf.Tensor or pandas, 1-D or (n_samples, n_features).
+    method : str
+        One of `METHODS`. Neural: "mine_biased", "mine", "remine", "nwj",
+        "smile", "js", "infonce" (the losses of `keras_mine.MINE`),
+        "classifier".
+        Classical: "ksg", "kde", "histogram", "discrete".
+    seed : int or None
+        Seeds the folds, the initialization, the batch order and the
+        shuffles: the same seed gives the same estimate. No global random
+        state is touched. (The classical methods are deterministic.)
+    verbose : bool
+        Neural methods: a progress bar over epochs with the live MI.
+    **settings
+        Neural methods, defaults in `NEURAL_SETTINGS`:
+
+        - ``folds`` (2): cross-fitting folds (>= 2), each one fit;
+        - ``val_size`` (0.2): fraction of each fold's training rows used
+          for validation;
+        - ``batch_size`` (256, or "full"), ``max_epochs`` (300),
+          ``learning_rate`` (1e-3; 1e-2 for "mine" and "classifier" when x
+          and z have one column each, see `ONE_COLUMN_SETTINGS`),
+          ``lr_factor`` (0.5), ``lr_patience`` (8),
+          ``stop_patience`` (20), ``stop_min_delta`` (1e-3): training (see
+          `keras_mine.estimators.crossfit.TrainingConfig`);
+        - ``hidden_dim`` (64), ``num_hidden_layers`` (2), ``activation``
+          ("relu"): the critic (see `keras_mine.MLPCritic`);
+        - ``num_shuffles`` (5): permutations of z forming the readout's
+          marginal samples;
+        - ``preprocessing`` ("normal_scores"): how each column is mapped
+          before the critic sees it, fitted on each fold's training rows and
+          applied to its held-out rows: "normal_scores" (empirical CDF, then
+          the normal quantile function: the estimate does not change when a
+          column is rescaled or mapped by any increasing function, and
+          outliers or heavy tails cannot blow it up), "robust" (median and
+          IQR), "standard" (mean and std) or "none"; see
+          `keras_mine.core.preprocessing`;
+        - ``norm_feature`` (True): the critic also sees each variable's
+          standardized mean square of its mapped columns, which finds
+          dependence through a shared scale (Student-t); see
+          `keras_mine.core.preprocessing`;
+        - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
+          (remine), ``tau`` (smile), ``readout`` (classifier).
+
+        Classical methods: ``k`` and ``standardize`` (ksg), ``bandwidth``
+        (kde), ``bins`` (histogram); see `keras_mine.classical`.
+        A setting the method does not use is an error.
+
+    Returns
+    -------
+    MIResult
+        ``.mi`` (nats), ``.mi_bits``, ``.stderr``, ``.history``, ``.models``,
+        ``.seconds``.
+
+    Warns
+    -----
+    UserWarning
+        When the estimate cannot be trusted as it stands (see
+        `keras_mine.estimators.diagnostics`): a column of x is a monotone function of a
+        column of z (infinite MI); the estimate is far below zero for its
+        standard error; the folds disagree far beyond their noise; or the
+        estimate is near ln(held-out rows), the most the readout can show.
+
+    Examples
+    --------
+    >>> from keras_mine.tasks import bivariate_gaussian
+    >>> x, z = bivariate_gaussian(0.9).sample(10_000, seed=0)
+    >>> estimate_mi(x, z, method="mine").mi    # true value 0.830 nats
+    >>> estimate_mi(x, z, method="ksg", k=5).mi
+    """
+    spec = check_method(method)
+    x, z = check_paired_samples(x, z, dtype=spec.dtype)
+    warn_if_implausible([dependence_message(x, z)])
+    result = run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
+    warn_if_implausible(plausibility_messages(result))
+    return result

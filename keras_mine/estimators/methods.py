@@ -1,0 +1,168 @@
+"""The registry of estimation methods: what each name trains or computes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
+from keras_mine.core.data import take_rows
+from keras_mine.estimators.crossfit import TrainingConfig, cross_fit
+from keras_mine.estimators.result import MIResult
+from keras_mine.estimators.settings import (
+    CRITIC_SETTINGS,
+    NEURAL_SETTINGS,
+    TRAINING_SETTINGS,
+    defaults_for,
+)
+from keras_mine.models import MINE, ClassifierMI
+
+__all__ = ["METHODS", "NeuralMethod", "ClassicalMethod", "check_method", "run_method"]
+
+
+@dataclass(frozen=True)
+class NeuralMethod:
+    """A neural method: which model to build, with which fixed and free options."""
+
+    description: str
+    model_class: type
+    fixed: dict = field(default_factory=dict)
+    options: tuple[str, ...] = ()
+    shuffled_readout: bool = True  # False: the model's readout builds its own marginal
+    dtype = "float64"  # raw values reach the models' input transforms, which cast
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        shared = (s for s in NEURAL_SETTINGS if self.shuffled_readout or s != "num_shuffles")
+        return (*shared, *self.options)
+
+    def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
+        settings = {**defaults_for(name, x, target), **settings}
+        config = TrainingConfig(**{key: settings[key] for key in TRAINING_SETTINGS})
+        critic = {key: settings[key] for key in CRITIC_SETTINGS}
+        options = {key: settings[key] for key in self.options if key in settings}
+        start = time.perf_counter()
+        readouts, models, history = cross_fit(
+            lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
+            x,
+            target,
+            lambda model, rows: self._readout(model, x, target, rows, settings["num_shuffles"]),
+            config,
+            folds=settings["folds"],
+            val_size=settings["val_size"],
+            seed=seed,
+            verbose=verbose,
+            description=name,
+        )
+        estimates, stderrs = zip(*readouts, strict=True)
+        return MIResult(
+            mi=float(np.mean(estimates)),
+            method=name,
+            seconds=time.perf_counter() - start,
+            history=history,
+            models=tuple(models),
+            fold_estimates=tuple(estimates),
+            fold_stderrs=tuple(stderrs),
+            n_samples=len(x),
+        )
+
+    def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:
+        shuffles = num_shuffles if self.shuffled_readout else 1
+        return model.readout_with_error(x[rows], take_rows(target, rows), num_shuffles=shuffles)
+
+
+@dataclass(frozen=True)
+class ClassicalMethod:
+    """A classical estimator: a pure function ``(x, z, **options) -> float``."""
+
+    description: str
+    function: Callable[..., float]
+    options: tuple[str, ...] = ()
+    dtype = "float64"
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        return self.options
+
+    def run(self, name: str, x, z, settings: dict, seed, verbose: bool) -> MIResult:
+        start = time.perf_counter()
+        mi = self.function(x, z, **settings)
+        return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x))
+
+
+#: Every method `estimate_mi` knows, by name.
+METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
+    "mine_biased": NeuralMethod(
+        "MINE, Donsker-Varadhan bound with its plain gradient", MINE, {"loss": "mine_biased"}
+    ),
+    "mine": NeuralMethod(
+        "MINE, moving-average bias-corrected gradient", MINE, {"loss": "mine"}, ("alpha",)
+    ),
+    "remine": NeuralMethod(
+        "ReMINE, DV with a penalty on log E_Q[e^T]",
+        MINE,
+        {"loss": "remine"},
+        ("reg_weight", "target"),
+    ),
+    "nwj": NeuralMethod(
+        "NWJ (f-divergence) bound: unbiased gradient, read out with DV", MINE, {"loss": "nwj"}
+    ),
+    "smile": NeuralMethod(
+        "SMILE: DV with the partition scores clipped to [-tau, tau]",
+        MINE,
+        {"loss": "smile"},
+        ("tau",),
+    ),
+    "js": NeuralMethod(
+        "trained with the Jensen-Shannon objective, read out with DV", MINE, {"loss": "js"}
+    ),
+    "infonce": NeuralMethod(
+        "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
+        MINE,
+        {"loss": "infonce"},
+    ),
+    "classifier": NeuralMethod(
+        "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
+        ClassifierMI,
+        {},
+        ("readout",),
+    ),
+    "ksg": ClassicalMethod("k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize")),
+    "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",)),
+    "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
+    "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi),
+}
+
+
+def check_method(method: str) -> NeuralMethod | ClassicalMethod:
+    """The registry entry of `method`, or a ValueError listing the valid names."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
+    return METHODS[method]
+
+
+def run_method(
+    spec: NeuralMethod | ClassicalMethod,
+    name: str,
+    x: np.ndarray,
+    target,
+    /,
+    *,
+    seed: int | None = 0,
+    verbose: bool = False,
+    **settings: Any,
+) -> MIResult:
+    """Run a method on checked arrays after checking its settings (see `estimate_mi`)."""
+    unknown = sorted(set(settings) - set(spec.settings))
+    if unknown:
+        own = ", ".join(spec.options) or "none"
+        shared = ", ".join(s for s in spec.settings if s not in spec.options)
+        raise ValueError(
+            f"Option(s) {unknown} do not apply to method={name!r} (its options: {own}"
+            + (f"; shared settings: {shared})." if shared else ").")
+        )
+    return spec.run(name, x, target, settings, seed, verbose)

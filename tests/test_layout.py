@@ -1,0 +1,117 @@
+"""The package's folders are its layers: no module imports from a layer above it."""
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import keras_mine
+
+PACKAGE = Path(keras_mine.__file__).parent
+
+#: Bottom to top. A module may import from its own layer or any layer below.
+LAYERS = {
+    "core": 0,
+    "classical": 1,
+    "tasks": 1,
+    "models": 2,
+    "estimators": 3,
+    "workflows": 4,
+    "compat": 4,
+    "bench": 5,
+    "": 6,  # keras_mine/__init__.py and __main__.py: the public surface
+}
+#: Inside `estimators`, the trainers sit below the one-call functions that use them.
+ESTIMATOR_LEVELS = {
+    "settings": 0,
+    "result": 0,
+    "diagnostics": 0,
+    "crossfit": 0,
+    "methods": 1,
+    "stacked": 1,
+    "estimate": 2,
+    "many": 3,
+    "conditional": 3,
+}
+
+
+def _modules() -> list[str]:
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def _rank(module: str) -> tuple[int, int]:
+    parts = module.split(".")[1:]
+    folder = parts[0] if parts and parts[0] in LAYERS else ""
+    level = ESTIMATOR_LEVELS.get(parts[1], 0) if folder == "estimators" and len(parts) > 1 else 0
+    return LAYERS[folder], level
+
+
+def _path(module: str) -> Path:
+    relative = Path(*module.split(".")[1:])
+    package = PACKAGE / relative / "__init__.py"
+    return package if package.exists() else (PACKAGE / relative).with_suffix(".py")
+
+
+def _imports(module: str) -> list[tuple[str, list[str], int]]:
+    """(imported module, imported names, line) for each keras_mine import of `module`."""
+    found = []
+    for node in ast.walk(ast.parse(_path(module).read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("keras_mine"):
+            found.append((node.module, [alias.name for alias in node.names], node.lineno))
+        elif isinstance(node, ast.Import):
+            ours = [a.name for a in node.names if a.name.startswith("keras_mine")]
+            found += [(name, [], node.lineno) for name in ours]
+    return found
+
+
+def _target(imported: str, names: list[str]) -> list[str]:
+    """The modules an import statement reaches (``from pkg import module`` included)."""
+    submodules = [f"{imported}.{name}" for name in names if f"{imported}.{name}" in _modules()]
+    return submodules or [imported]
+
+
+MODULES = _modules()
+
+
+def test_every_module_has_a_layer():
+    folders = {m.split(".")[1] for m in MODULES if m.count(".") >= 2}
+    assert folders == set(LAYERS) - {""}
+    top = {m for m in MODULES if m.count(".") == 1 and m.split(".")[1] not in LAYERS}
+    assert top == {"keras_mine.__main__"}, "a new top-level module: give it a layer's folder"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "keras_mine"])
+def test_no_module_imports_from_a_layer_above_it(module):
+    own = _rank(module)
+    for imported, names, line in _imports(module):
+        for target in _target(imported, names):
+            if target == "keras_mine":
+                raise AssertionError(f"{module}:{line} imports the package root")
+            assert _rank(target) <= own, f"{module}:{line} imports {target}, a layer above it"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_imports_another_modules_underscore_names(module):
+    for imported, names, line in _imports(module):
+        private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+        assert not private, f"{module}:{line} imports {private} from {imported}"
+
+
+def test_the_check_can_fail():
+    # The rules above flag what they are meant to flag.
+    assert _rank("keras_mine.estimators.stacked") < _rank("keras_mine.estimators.estimate")
+    assert _rank("keras_mine.bench.runner") > _rank("keras_mine.estimators.estimate")
+    assert _target("keras_mine.core", ["bounds"]) == ["keras_mine.core.bounds"]
+
+
+def test_public_functions_do_not_shadow_their_modules():
+    assert callable(keras_mine.mi_matrix)
+    assert importlib.import_module("keras_mine.workflows.matrix").mi_matrix is keras_mine.mi_matrix
+    for name in keras_mine.__all__:
+        attribute = getattr(keras_mine, name)
+        assert not (hasattr(attribute, "__path__") or name in {"estimate", "stacked"}), name
