@@ -247,7 +247,7 @@ def test_closed_forms_at_known_points():
 def test_lookup_and_bad_arguments():
     assert get_task("half-cube(normal-sparse-5x5)").mi_true == pytest.approx(1.0217, abs=1e-4)
     assert len(get_suite("staircase")) == 5
-    with pytest.raises(ValueError, match="Unknown suite 'v2'. Valid suites: v1"):
+    with pytest.raises(ValueError, match="Unknown suite='v2'. Valid suites: v1"):
         get_suite("v2")
     with pytest.raises(ValueError, match="Unknown task"):
         get_task("normal-7x7")

@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from keras_mine.core.validation import check_paired_samples, check_samples, to_units
+import keras_mine
+from keras_mine.core.validation import (
+    check_number,
+    check_option,
+    check_paired_samples,
+    check_samples,
+    check_seed,
+    to_units,
+)
 
 
 def test_accepts_common_containers_and_keeps_orientation():
@@ -57,3 +65,55 @@ def test_units():
     assert to_units(0.3) == 0.3
     with pytest.raises(ValueError, match="nats"):
         to_units(1.0, "bans")
+
+
+def test_check_option_lists_the_valid_values():
+    assert check_option("b", "mode", ("a", "b")) == "b"
+    with pytest.raises(ValueError, match=r"Unknown mode='c'\. Valid modes: a, b\."):
+        check_option("c", "mode", {"a": 1, "b": 2}, "modes")
+    with pytest.raises(ValueError, match="Valid values"):
+        check_option(["a"], "mode", ("a",))  # unhashable: still a clear error
+
+
+@pytest.mark.parametrize("bad", [True, False, np.bool_(True), float("nan"), "0.5", None])
+def test_check_number_rejects_booleans_nan_and_strings(bad):
+    with pytest.raises(ValueError, match=r"Expected a number in \(0.0, 1.0\] for `alpha`"):
+        check_number(bad, "alpha", low=0.0, high=1.0, low_open=True)
+
+
+def test_check_number_bounds():
+    assert check_number(np.float32(1.0), "a", low=0.0, high=1.0) == 1.0
+    assert check_number(-3, "target") == -3.0
+    with pytest.raises(ValueError, match=r"\[0.0, 1.0\)"):
+        check_number(1.0, "a", low=0.0, high=1.0, high_open=True)
+    with pytest.raises(ValueError, match=r"\(0.0, inf\)"):
+        check_number(0, "tau", low=0.0, low_open=True)
+
+
+@pytest.mark.parametrize("bad", [True, -1, 1.5, "0"])
+def test_one_seed_rule(bad):
+    assert check_seed(None) is None and check_seed(np.int64(7)) == 7
+    with pytest.raises(ValueError, match="integer >= 0 or None for `seed`"):
+        check_seed(bad)
+
+
+NOISE = tuple(np.random.default_rng(0).normal(size=(2, 50)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: keras_mine.MINE(alpha=True),
+        lambda: keras_mine.MINE(reg_weight=False),
+        lambda: keras_mine.MINE(tau=True),
+        lambda: keras_mine.MutualInformation(loss="nwj", tau=True),
+        lambda: keras_mine.MutualInformation(loss="nwj", seed=True),
+        lambda: keras_mine.MLPCritic(seed=-1),
+        lambda: keras_mine.estimate_mi(*NOISE, seed=True),
+        lambda: keras_mine.estimate_mi_many([NOISE], seed=-2),
+    ],
+)
+def test_booleans_and_negative_seeds_are_rejected_where_options_enter(make):
+    # Before check_number/check_seed, alpha=True passed as 1.0 and seeds had three rules.
+    with pytest.raises(ValueError, match="Expected"):
+        make()

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_int, check_option
 from keras_mine.estimators.estimate import METHODS, estimate_mi
 from keras_mine.tasks import Task
 
@@ -69,9 +69,8 @@ def run_benchmark(
     """
     from tqdm.auto import tqdm
 
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise ValueError(f"Unknown method(s) {unknown}. Valid methods: {', '.join(METHODS)}.")
+    for method in methods:
+        check_option(method, "method", METHODS, "methods")
     n = check_int(n, "n", minimum=10)
     seeds = range(check_int(seeds, "seeds")) if np.isscalar(seeds) else list(seeds)
     settings = settings or {}

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keras_mine.core.validation import check_paired_samples
+from keras_mine.core.validation import check_option, check_paired_samples
 from keras_mine.estimators.estimate import MIResult, estimate_mi
 from keras_mine.models import MINE_LOSSES
 
@@ -193,9 +193,7 @@ class Mine(_MinepyEstimator):
         target_val: float | None = None,
         seed: int | None = None,
     ) -> None:
-        valid = (*MINE_LOSSES, *_MINEPY_LOSS_NAMES)
-        if loss not in valid:
-            raise ValueError(f"Unknown loss={loss!r}. Valid losses: {', '.join(valid)}.")
+        check_option(loss, "loss", (*MINE_LOSSES, *_MINEPY_LOSS_NAMES), "losses")
         if regWeight is not None and reg_weight is not None:
             raise ValueError("Pass regWeight or reg_weight, not both.")
         if targetVal is not None and target_val is not None:

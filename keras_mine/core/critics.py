@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_int, check_seed
 
 __all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic"]
 
@@ -24,8 +24,7 @@ def _set_mlp_settings(layer, hidden_dim, num_hidden_layers, activation, seed) ->
             "name such as 'relu', 'elu', 'gelu', 'tanh' or a callable."
         ) from error
     layer.activation = activation
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"Expected an int or None for `seed`. Received: seed={seed!r}")
+    check_seed(seed)
     layer.seed = seed
 
 

@@ -45,6 +45,8 @@ import numpy as np
 import tensorflow as tf
 from scipy.special import ndtri
 
+from keras_mine.core.validation import check_int, check_option
+
 __all__ = [
     "PREPROCESSING",
     "DEFAULT_PREPROCESSING",
@@ -75,13 +77,9 @@ _IQR_TO_SIGMA = 0.7413  # 1 / (2 * Phi^-1(0.75)): the IQR of N(0, s^2) is s / 0.
 
 def check_preprocessing(preprocessing: str | None) -> str:
     """Return the mode name (None means "none"), or raise a ValueError listing the modes."""
-    mode = "none" if preprocessing is None else preprocessing
-    if mode not in PREPROCESSING:
-        raise ValueError(
-            f"Unknown preprocessing={preprocessing!r}. Valid values: {', '.join(PREPROCESSING)} "
-            "(or None)."
-        )
-    return mode
+    if preprocessing is None:
+        return "none"
+    return check_option(preprocessing, "preprocessing", PREPROCESSING)
 
 
 def fit_normal_scores(
@@ -189,9 +187,7 @@ class MarginalTransform(keras.layers.Layer):
         kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         self.mode = check_preprocessing(mode)
-        if isinstance(num_knots, bool) or not isinstance(num_knots, int) or num_knots < 2:
-            raise ValueError(f"Expected an integer >= 2 for `num_knots`. Received: {num_knots!r}")
-        self.num_knots = num_knots
+        self.num_knots = check_int(num_knots, "num_knots", minimum=2)
         if not isinstance(norm_feature, bool):
             raise ValueError(f"Expected a bool for `norm_feature`. Received: {norm_feature!r}")
         self.norm_feature = norm_feature and self.mode != "none"

@@ -7,6 +7,7 @@ returned arrays are new float32 copies.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,10 @@ import numpy as np
 __all__ = [
     "check_samples",
     "check_paired_samples",
+    "check_option",
+    "check_number",
     "check_int",
+    "check_seed",
     "check_fraction",
     "check_units",
     "to_units",
@@ -152,27 +156,126 @@ def check_paired_samples(
     return x_checked, z_checked
 
 
+def check_option(value: Any, name: str, valid: Iterable[str], kind: str | None = None) -> str:
+    """Return `value` if it is one of `valid`, else raise a ValueError listing them.
+
+    Parameters
+    ----------
+    value : object
+        The option as passed.
+    name : str
+        The argument's name, as the user wrote it.
+    valid : iterable of str
+        The accepted values (a mapping's keys, a tuple, ...), listed in order.
+    kind : str, optional
+        What the values are, plural ("losses", "methods"); default "values".
+
+    Examples
+    --------
+    >>> check_option("ksg", "method", ("mine", "ksg"))
+    'ksg'
+    >>> check_option("kgs", "method", ("mine", "ksg"), "methods")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown method='kgs'. Valid methods: mine, ksg.
+    """
+    valid = tuple(valid)
+    if not isinstance(value, str) or value not in valid:
+        raise ValueError(f"Unknown {name}={value!r}. Valid {kind or 'values'}: {', '.join(valid)}.")
+    return value
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return `value` as a float if it is a real number in the given range.
+
+    Booleans are rejected (``True`` is not a rate), as are NaN and strings.
+
+    Parameters
+    ----------
+    value : object
+        The number as passed.
+    name : str
+        The argument's name, as the user wrote it.
+    low, high : float, optional
+        Bounds of the range; None for no bound.
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+
+    Examples
+    --------
+    >>> check_number(0.5, "alpha", low=0.0, high=1.0, low_open=True)
+    0.5
+    >>> check_number(True, "alpha", low=0.0, high=1.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected a number in (0.0, 1.0] for `alpha`. Received: alpha=True
+    """
+    left = "(-inf" if low is None else ("(" if low_open else "[") + repr(float(low))
+    right = "inf)" if high is None else repr(float(high)) + (")" if high_open else "]")
+    interval = f"{left}, {right}"
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    ok = real and not np.isnan(value)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value < high if high_open else value <= high
+    if not ok:
+        raise ValueError(
+            f"Expected a number in {interval} for `{name}`. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
 def check_int(value: Any, name: str, minimum: int = 1) -> int:
     """Return `value` as an int if it is an integer >= `minimum`, else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or (
+        value < minimum
+    ):
         raise ValueError(
             f"Expected an integer >= {minimum} for `{name}`. Received: {name}={value!r}"
         )
     return int(value)
 
 
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """Return `seed` as an int >= 0, or None (unseeded); raise ValueError otherwise.
+
+    The one seed rule of the package: None draws fresh randomness, an integer
+    >= 0 reproduces the same numbers. Booleans and negative numbers are
+    rejected.
+
+    Examples
+    --------
+    >>> check_seed(3), check_seed(None)
+    (3, None)
+    """
+    if seed is None:
+        return None
+    try:
+        return check_int(seed, name, minimum=0)
+    except ValueError:
+        message = f"Expected an integer >= 0 or None for `{name}`. Received: {name}={seed!r}"
+        raise ValueError(message) from None
+
+
 def check_fraction(value: Any, name: str) -> float:
     """Return `value` as a float if it lies in (0, 1), else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-        raise ValueError(f"Expected `{name}` in (0, 1). Received: {name}={value!r}")
-    return float(value)
+    return check_number(value, name, low=0.0, high=1.0, low_open=True, high_open=True)
 
 
 def check_units(units: str) -> str:
     """Return `units` if it is "nats" or "bits", else raise a ValueError."""
-    if units not in _UNITS:
-        raise ValueError(f"Unknown units={units!r}. Expected one of {sorted(_UNITS)}.")
-    return units
+    return check_option(units, "units", _UNITS)
 
 
 def to_units(value_in_nats: float, units: str = "nats") -> float:

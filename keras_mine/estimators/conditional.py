@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.core.validation import check_samples, check_units, to_units
+from keras_mine.core.validation import check_option, check_samples, check_units, to_units
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
@@ -78,12 +78,9 @@ def estimate_cmi(
     >>> x, y, z = ConditionalTask(dim_z=1).sample(10_000, seed=0)
     >>> estimate_cmi(x, y, z)  # true value 2.308 nats
     """
-    if method not in CMI_METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(CMI_METHODS)}.")
-    if estimator is not None and estimator not in CMI_ESTIMATORS:
-        raise ValueError(
-            f"Unknown estimator={estimator!r}. Valid estimators: {', '.join(CMI_ESTIMATORS)}."
-        )
+    check_option(method, "method", CMI_METHODS, "methods")
+    if estimator is not None:
+        check_option(estimator, "estimator", CMI_ESTIMATORS, "estimators")
     if method == "ccmi" and estimator not in (None, "classifier"):
         raise ValueError(
             f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "

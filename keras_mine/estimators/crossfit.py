@@ -19,7 +19,7 @@ import pandas as pd
 import tensorflow as tf
 
 from keras_mine.core.data import take_rows
-from keras_mine.core.validation import check_fraction, check_int
+from keras_mine.core.validation import check_fraction, check_int, check_number
 from keras_mine.models.callbacks import ProgressBar, default_callbacks
 
 __all__ = ["TrainingConfig", "cross_fit_splits", "fit_epochs", "train_model", "cross_fit"]
@@ -63,11 +63,9 @@ class TrainingConfig:
         check_int(self.max_epochs, "max_epochs", 1)
         check_int(self.lr_patience, "lr_patience", 0)
         check_int(self.stop_patience, "stop_patience", 0)
-        if not isinstance(self.learning_rate, (int, float)) or self.learning_rate <= 0:
-            raise ValueError(f"Expected `learning_rate` > 0. Received: {self.learning_rate!r}")
+        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
         check_fraction(self.lr_factor, "lr_factor")
-        if not isinstance(self.stop_min_delta, (int, float)) or self.stop_min_delta < 0:
-            raise ValueError(f"Expected `stop_min_delta` >= 0. Received: {self.stop_min_delta!r}")
+        check_number(self.stop_min_delta, "stop_min_delta", low=0.0)
 
 
 def cross_fit_splits(

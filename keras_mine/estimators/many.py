@@ -7,6 +7,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from keras_mine.core.validation import check_seed
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import check_method
@@ -76,6 +77,7 @@ def estimate_mi_many(
     >>> [r.mi for r in estimate_mi_many(pairs, method="mine")]
     """
     spec = check_method(method)
+    seed = check_seed(seed)
     if len(pairs) == 0:
         raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
     if method not in STACKABLE_METHODS:

@@ -11,6 +11,7 @@ import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
 from keras_mine.core.data import take_rows
+from keras_mine.core.validation import check_option, check_seed
 from keras_mine.estimators.crossfit import TrainingConfig, cross_fit
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
@@ -140,9 +141,7 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
 
 def check_method(method: str) -> NeuralMethod | ClassicalMethod:
     """The registry entry of `method`, or a ValueError listing the valid names."""
-    if method not in METHODS:
-        raise ValueError(f"Unknown method={method!r}. Valid methods: {', '.join(METHODS)}.")
-    return METHODS[method]
+    return METHODS[check_option(method, "method", METHODS, "methods")]
 
 
 def run_method(
@@ -165,4 +164,4 @@ def run_method(
             f"Option(s) {unknown} do not apply to method={name!r} (its options: {own}"
             + (f"; shared settings: {shared})." if shared else ").")
         )
-    return spec.run(name, x, target, settings, seed, verbose)
+    return spec.run(name, x, target, settings, check_seed(seed), verbose)

@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mine.core.bounds import classifier_log_loss
+from keras_mine.core.validation import check_option
 from keras_mine.models.base import CriticModel
 
 __all__ = ["ClassifierMI", "CLASSIFIER_READOUTS"]
@@ -49,10 +50,7 @@ class ClassifierMI(CriticModel):
     """
 
     def __init__(self, readout: str = "dv", **kwargs: Any) -> None:
-        if readout not in CLASSIFIER_READOUTS:
-            raise ValueError(
-                f"Unknown readout={readout!r}. Valid readouts: {', '.join(CLASSIFIER_READOUTS)}."
-            )
+        check_option(readout, "readout", CLASSIFIER_READOUTS, "readouts")
         super().__init__(**kwargs)
         self.readout = readout
         self.accuracy_metric = keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)

@@ -19,7 +19,7 @@ from keras_mine.core.critics import (
     with_critic_deserialized,
 )
 from keras_mine.core.data import shuffle_marginal
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_number, check_option, check_seed
 
 __all__ = ["MutualInformation", "LAYER_LOSSES"]
 
@@ -92,14 +92,10 @@ class MutualInformation(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if loss not in LAYER_LOSSES:
-            raise ValueError(f"Unknown loss={loss!r}. Valid losses: {', '.join(LAYER_LOSSES)}.")
-        if not float(tau) > 0:
-            raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
-        self.loss_name = loss
-        self.loss_weight = float(loss_weight)
-        self.tau = float(tau)
-        self.seed = None if seed is None else check_int(seed, "seed", minimum=0)
+        self.loss_name = check_option(loss, "loss", LAYER_LOSSES, "losses")
+        self.loss_weight = check_number(loss_weight, "loss_weight")
+        self.tau = check_number(tau, "tau", low=0.0, low_open=True)
+        self.seed = check_seed(seed)
         self._custom_critic = critic is not None
         if critic is None:
             critic_class = SeparableCritic if loss == "infonce" else MLPCritic

@@ -19,6 +19,7 @@ from keras_mine.core.bounds import (
 )
 from keras_mine.core.critics import SeparableCritic
 from keras_mine.core.distribute import gather_replicas
+from keras_mine.core.validation import check_number, check_option
 from keras_mine.models.base import CriticModel
 
 __all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
@@ -94,16 +95,11 @@ class MINE(CriticModel):
         tau: float = 5.0,
         **kwargs: Any,
     ) -> None:
-        if loss not in MINE_LOSSES:
-            raise ValueError(f"Unknown MINE loss={loss!r}. Valid losses: {', '.join(MINE_LOSSES)}.")
-        if not isinstance(alpha, (int, float)) or not 0.0 < alpha <= 1.0:
-            raise ValueError(f"Expected `alpha` in (0, 1]. Received: alpha={alpha!r}")
-        if not isinstance(reg_weight, (int, float)) or reg_weight < 0:
-            raise ValueError(f"Expected `reg_weight` >= 0. Received: reg_weight={reg_weight!r}")
-        if not isinstance(target, (int, float)):
-            raise ValueError(f"Expected a number for `target`. Received: target={target!r}")
-        if not isinstance(tau, (int, float)) or not tau > 0:
-            raise ValueError(f"Expected `tau` > 0. Received: tau={tau!r}")
+        check_option(loss, "loss", MINE_LOSSES, "losses")
+        alpha = check_number(alpha, "alpha", low=0.0, high=1.0, low_open=True)
+        reg_weight = check_number(reg_weight, "reg_weight", low=0.0)
+        target = check_number(target, "target")
+        tau = check_number(tau, "tau", low=0.0, low_open=True)
         if loss == "infonce":
             kwargs = self._with_separable_critic(kwargs)
         super().__init__(**kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_int, check_number, check_option
 from keras_mine.models.layers import MutualInformation
 
 __all__ = ["MIRegularizedModel", "DIRECTIONS"]
@@ -91,12 +91,8 @@ class MIRegularizedModel(keras.Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if direction not in DIRECTIONS:
-            raise ValueError(
-                f"Unknown direction={direction!r}. Valid directions: {', '.join(DIRECTIONS)}."
-            )
-        if not float(mi_weight) >= 0:
-            raise ValueError(f"Expected `mi_weight` >= 0. Received: mi_weight={mi_weight!r}")
+        check_option(direction, "direction", DIRECTIONS, "directions")
+        mi_weight = check_number(mi_weight, "mi_weight", low=0.0)
         if mi_layer is None:
             mi_layer = MutualInformation(loss="nwj")
         if not isinstance(mi_layer, MutualInformation):

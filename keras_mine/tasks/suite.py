@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from keras_mine.core.validation import check_option
 from keras_mine.tasks.additive_noise import AdditiveNoiseTask
 from keras_mine.tasks.base import Task
 from keras_mine.tasks.bimodal import BimodalTask
@@ -155,9 +156,7 @@ SUITES = {
 
 def get_suite(name: str) -> list[Task]:
     """The tasks of suite `name` (one of `SUITES`)."""
-    if name not in SUITES:
-        raise ValueError(f"Unknown suite {name!r}. Valid suites: {', '.join(SUITES)}.")
-    return SUITES[name]()
+    return SUITES[check_option(name, "suite", SUITES, "suites")]()
 
 
 def get_task(name: str) -> Task:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
-from keras_mine.core.validation import check_paired_samples
+from keras_mine.core.validation import check_option, check_paired_samples
 from keras_mine.estimators.many import estimate_mi_many
 from keras_mine.estimators.methods import check_method
 
@@ -20,8 +20,7 @@ MAX_AUTO_CLASSES = 20
 
 
 def _is_discrete(y: np.ndarray, target: str) -> bool:
-    if target not in TARGET_KINDS:
-        raise ValueError(f"Unknown target={target!r}. Valid values: {', '.join(TARGET_KINDS)}.")
+    check_option(target, "target", TARGET_KINDS)
     if target != "auto":
         return target == "discrete"
     return y.dtype.kind in "biu" and len(np.unique(y)) <= MAX_AUTO_CLASSES
