@@ -31,11 +31,11 @@ def test_input_dim_must_match_the_data():
 def test_aliases_and_hidden_layers():
     assert Mine(2, loss="remine", reg_weight=0.3, target_val=1.0)._options() == {
         "reg_weight": 0.3,
-        "target": 1.0,
+        "log_partition_target": 1.0,
     }
     assert Mine(2, loss="remine", regWeight=0.4, targetVal=2.0)._options() == {
         "reg_weight": 0.4,
-        "target": 2.0,
+        "log_partition_target": 2.0,
     }
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
     model = Mine(2, hidden_dim=7, num_hidden_layers=3, seed=0).fit(x, z, max_epochs=1)

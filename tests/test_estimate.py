@@ -107,8 +107,10 @@ def test_method_registry_and_options():
         keras_mine.estimate_mi(x, z, method="ksg", max_epochs=10)
     with pytest.raises(ValueError, match=r"its options: none\)"):
         keras_mine.estimate_mi(x, z, method="discrete", bins=3)
-    result = keras_mine.estimate_mi(x, z, method="remine", reg_weight=0.5, target=0.2, **FAST)
-    assert result.model.reg_weight == 0.5 and result.model.target == 0.2
+    result = keras_mine.estimate_mi(
+        x, z, method="remine", reg_weight=0.5, log_partition_target=0.2, **FAST
+    )
+    assert result.model.reg_weight == 0.5 and result.model.log_partition_target == 0.2
     assert keras_mine.estimate_mi(x, z, method="mine", alpha=0.2, **FAST).model.alpha == 0.2
 
 

@@ -129,7 +129,9 @@ def test_default_callbacks_modes_and_arguments():
 @pytest.mark.parametrize("loss", list(keras_mine.MINE_LOSSES))
 def test_save_load_round_trip(tmp_path, data, loss):
     x, z, x_test, z_test = data
-    model = small_model(loss, alpha=0.05, reg_weight=0.3, target=0.2, activation="elu")
+    own = {"mine": dict(alpha=0.05), "smile": dict(tau=4.0),
+           "remine": dict(reg_weight=0.3, log_partition_target=0.2)}  # fmt: skip
+    model = small_model(loss, **own.get(loss, {}), activation="elu")
     model.fit(x, z, batch_size=200, epochs=2, verbose=0)
     path = tmp_path / "m.keras"
     model.save(path)

@@ -217,7 +217,7 @@ class Mine(_MinepyEstimator):
         if self.loss == "mine":
             return {"alpha": self.alpha}
         if self.loss == "remine":
-            return {"reg_weight": self.reg_weight, "target": self.target_val}
+            return {"reg_weight": self.reg_weight, "log_partition_target": self.target_val}
         return {}
 
 

@@ -52,8 +52,6 @@ __all__ = [
     "smile",
     "split_score_matrix",
     "info_nce",
-    "STATELESS_OBJECTIVES",
-    "stateless_objective",
 ]
 
 
@@ -465,56 +463,3 @@ def info_nce(scores: tf.Tensor, name: str = "info_nce") -> tf.Tensor:
     with tf.name_scope(name):
         scores = tf.convert_to_tensor(scores)
         return tf.reduce_mean(tf.linalg.diag_part(scores) - log_mean_exp(scores), axis=-1)
-
-
-#: Training objectives that need no state, by MINE loss name, with the
-#: options each takes. ("mine" keeps a moving average: `mine_lower_bound`.)
-STATELESS_OBJECTIVES: dict[str, tuple[str, ...]] = {
-    "mine_biased": (),
-    "remine": ("reg_weight", "target"),
-    "nwj": (),
-    "smile": ("tau",),
-    "js": (),
-}
-
-
-def stateless_objective(
-    loss: str,
-    t_joint: tf.Tensor,
-    t_marginal: tf.Tensor,
-    *,
-    reg_weight: float = 0.1,
-    target: float = 0.0,
-    tau: float = 5.0,
-) -> tf.Tensor:
-    """The objective a critic trained with `loss` maximizes.
-
-    Parameters
-    ----------
-    loss : str
-        A key of `STATELESS_OBJECTIVES`: "mine_biased" (`donsker_varadhan`),
-        "remine" (`remine_objective`), "nwj", "smile" or "js"
-        (`jensen_shannon`).
-    t_joint, t_marginal : tf.Tensor
-        Critic scores on joint and product-of-marginals samples.
-    reg_weight, target : float
-        ReMINE's penalty weight and target.
-    tau : float
-        SMILE's clipping threshold.
-
-    Returns
-    -------
-    tf.Tensor
-        Objective to maximize, shape (...).
-    """
-    if loss == "mine_biased":
-        return donsker_varadhan(t_joint, t_marginal)
-    if loss == "remine":
-        return remine_objective(t_joint, t_marginal, reg_weight, target)
-    if loss == "nwj":
-        return nwj(t_joint, t_marginal)
-    if loss == "smile":
-        return smile(t_joint, t_marginal, tau)
-    if loss == "js":
-        return jensen_shannon(t_joint, t_marginal)
-    raise ValueError(f"Unknown loss={loss!r}. Stateless losses: {', '.join(STATELESS_OBJECTIVES)}.")

@@ -88,8 +88,8 @@ def estimate_mi_many(
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
     x, z = stack_pairs(pairs)
     # One-column defaults only when every pair is 1 x 1 (the critics share a rate).
-    settings = {**defaults_for(method, x[0], z[0]), **STACKABLE_METHODS[method], **settings}
-    if method == "classifier" and settings["readout"] != "dv":
+    settings = {**defaults_for(method, x[0], z[0]), **settings}
+    if settings.get("readout", "dv") != "dv":
         raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
     results = fit_stacked(x, z, method, settings, seed, verbose)
     for result in results:

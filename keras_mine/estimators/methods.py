@@ -11,6 +11,7 @@ import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
 from keras_mine.core.data import take_rows
+from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.validation import check_option, check_seed
 from keras_mine.estimators.crossfit import TrainingConfig, cross_fit
 from keras_mine.estimators.result import MIResult
@@ -101,13 +102,16 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         "MINE, Donsker-Varadhan bound with its plain gradient", MINE, {"loss": "mine_biased"}
     ),
     "mine": NeuralMethod(
-        "MINE, moving-average bias-corrected gradient", MINE, {"loss": "mine"}, ("alpha",)
+        "MINE, moving-average bias-corrected gradient",
+        MINE,
+        {"loss": "mine"},
+        tuple(OBJECTIVES["mine"].defaults),
     ),
     "remine": NeuralMethod(
         "ReMINE, DV with a penalty on log E_Q[e^T]",
         MINE,
         {"loss": "remine"},
-        ("reg_weight", "target"),
+        tuple(OBJECTIVES["remine"].defaults),
     ),
     "nwj": NeuralMethod(
         "NWJ (f-divergence) bound: unbiased gradient, read out with DV", MINE, {"loss": "nwj"}
@@ -116,7 +120,7 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         "SMILE: DV with the partition scores clipped to [-tau, tau]",
         MINE,
         {"loss": "smile"},
-        ("tau",),
+        tuple(OBJECTIVES["smile"].defaults),
     ),
     "js": NeuralMethod(
         "trained with the Jensen-Shannon objective, read out with DV", MINE, {"loss": "js"}

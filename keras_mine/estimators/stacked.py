@@ -21,16 +21,10 @@ import pandas as pd
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from keras_mine.core.bounds import (
-    classifier_log_loss,
-    donsker_varadhan,
-    donsker_varadhan_stderr,
-    mine_lower_bound,
-    stateless_objective,
-    update_log_moving_average,
-)
+from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
 from keras_mine.core.critics import StackedMLPCritic
 from keras_mine.core.data import VALIDATION_BLOCK, marginal_permutations
+from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
 from keras_mine.core.preprocessing import MarginalTransform, check_preprocessing
 from keras_mine.core.validation import check_paired_samples
 from keras_mine.estimators.crossfit import TrainingConfig, cross_fit_splits
@@ -39,15 +33,11 @@ from keras_mine.models.callbacks import LR_MIN_DELTA
 
 __all__ = ["fit_stacked", "stack_pairs", "StackedFit", "STACKABLE_METHODS"]
 
-#: Methods `estimate_mi_many` trains stacked, with their option defaults.
-STACKABLE_METHODS = {
-    "mine_biased": {},
-    "mine": {"alpha": 0.01},
-    "remine": {"reg_weight": 0.1, "target": 0.0},
-    "nwj": {},
-    "js": {},
-    "classifier": {"readout": "dv"},
-}
+#: Methods `estimate_mi_many` trains stacked: the objectives of pairs read out
+#: with DV (`keras_mine.core.objectives.OBJECTIVES`, where their options live).
+STACKABLE_METHODS = tuple(
+    name for name, o in OBJECTIVES.items() if o.readout == "dv" and not o.score_matrix
+)
 _EVAL_SEED = (1234, 0)
 
 
@@ -120,15 +110,14 @@ class StackedFit:
         self.seed = 0 if seed is None else seed
 
     def objective(self, t_joint, t_marginal):
-        if self.method == "classifier":
-            return -classifier_log_loss(t_joint, t_marginal)
-        if self.method != "mine":
-            return stateless_objective(self.method, t_joint, t_marginal, **self.options)
-        rate = tf.where(self.updates > 0, self.options["alpha"], 1.0)
-        updated = update_log_moving_average(self.log_moving_average, t_marginal, rate)
-        self.log_moving_average.assign(updated)
-        self.updates.assign_add(1.0)
-        return mine_lower_bound(t_joint, t_marginal, updated)
+        spec = OBJECTIVES[self.method]
+        if not spec.moving_average:
+            return spec.train(t_joint, t_marginal, **self.options)
+        state = MovingAverageState(self.log_moving_average, self.updates)
+        objective, state = moving_average_objective(t_joint, t_marginal, state, **self.options)
+        self.log_moving_average.assign(state.log_average)
+        self.updates.assign(state.updates)
+        return objective
 
     def train_step(self, x, z, seed):
         with tf.GradientTape() as tape:
@@ -274,7 +263,8 @@ def fit_stacked(
     config = TrainingConfig(**{key: settings[key] for key in TrainingConfig.__dataclass_fields__})
     critic_settings = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers",
                                                       "activation")}  # fmt: skip
-    options = {key: settings[key] for key in STACKABLE_METHODS[method]}
+    own = OBJECTIVES[method].defaults
+    options = OBJECTIVES[method].options(**{k: v for k, v in settings.items() if k in own})
     k, n = x.shape[:2]
     estimates, stderrs, histories = [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], seed)

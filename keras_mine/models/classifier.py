@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import classifier_log_loss
+from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.validation import check_option
 from keras_mine.models.base import CriticModel
 
@@ -56,7 +56,7 @@ class ClassifierMI(CriticModel):
         self.accuracy_metric = keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
-        return -classifier_log_loss(t_joint, t_marginal)
+        return OBJECTIVES["classifier"].train(t_joint, t_marginal)
 
     def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
         labels = tf.concat([tf.ones_like(t_joint), tf.zeros_like(t_marginal)], 0)

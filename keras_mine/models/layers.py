@@ -7,11 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from keras_mine.core.bounds import (
-    donsker_varadhan,
-    info_nce,
-    stateless_objective,
-)
+from keras_mine.core.bounds import donsker_varadhan
 from keras_mine.core.critics import (
     MLPCritic,
     SeparableCritic,
@@ -19,17 +15,18 @@ from keras_mine.core.critics import (
     with_critic_deserialized,
 )
 from keras_mine.core.data import shuffle_marginal
-from keras_mine.core.validation import check_number, check_option, check_seed
+from keras_mine.core.objectives import OBJECTIVES, get_objective
+from keras_mine.core.validation import check_number, check_seed
 
 __all__ = ["MutualInformation", "LAYER_LOSSES"]
 
-#: Objectives the layer's critic can train with, and what the layer returns.
+#: Objectives the layer's critic can train with (those without state; see
+#: `keras_mine.core.objectives.OBJECTIVES`). "js" returns the DV readout of
+#: its critic, the others their own value.
 LAYER_LOSSES = {
-    "infonce": "InfoNCE on the batch's score matrix (needs a separable critic; <= ln batch)",
-    "nwj": "NWJ (f-divergence) bound, unbiased in the batch",
-    "mine_biased": "Donsker-Varadhan bound",
-    "smile": "Donsker-Varadhan bound with the partition scores clipped to [-tau, tau]",
-    "js": "critic trained by the Jensen-Shannon objective, estimate read out with DV",
+    name: o.description
+    for name, o in OBJECTIVES.items()
+    if not o.moving_average and name not in ("remine", "classifier")
 }
 
 
@@ -92,20 +89,21 @@ class MutualInformation(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.loss_name = check_option(loss, "loss", LAYER_LOSSES, "losses")
+        self.objective = get_objective(loss, LAYER_LOSSES)
+        self.loss_name = loss
         self.loss_weight = check_number(loss_weight, "loss_weight")
         self.tau = check_number(tau, "tau", low=0.0, low_open=True)
         self.seed = check_seed(seed)
         self._custom_critic = critic is not None
         if critic is None:
-            critic_class = SeparableCritic if loss == "infonce" else MLPCritic
+            critic_class = SeparableCritic if self.objective.score_matrix else MLPCritic
             critic = critic_class(
                 hidden_dim=hidden_dim,
                 num_hidden_layers=num_hidden_layers,
                 activation=activation,
                 seed=seed,
             )
-        elif loss == "infonce" and not callable(getattr(critic, "score_matrix", None)):
+        elif self.objective.score_matrix and not callable(getattr(critic, "score_matrix", None)):
             raise ValueError(
                 "loss='infonce' scores every x of a batch against every z: pass a critic "
                 "with a score_matrix(x, z) method, such as keras_mine.SeparableCritic. "
@@ -135,13 +133,14 @@ class MutualInformation(keras.layers.Layer):
             Scalars: the objective the critic maximizes, and the estimate in
             nats (the same tensor except for "js", read out with DV).
         """
-        if self.loss_name == "infonce":
-            value = info_nce(self.critic.score_matrix(x, z))
+        if self.objective.score_matrix:
+            value = self.objective.train(self.critic.score_matrix(x, z))
             return value, value
         t_joint = self.critic(x, z)
         t_marginal = self.critic(x, shuffle_marginal(z, self._shuffle_seed))
-        objective = stateless_objective(self.loss_name, t_joint, t_marginal, tau=self.tau)
-        if self.loss_name == "js":
+        options = {"tau": self.tau} if "tau" in self.objective.defaults else {}
+        objective = self.objective.train(t_joint, t_marginal, **options)
+        if not self.objective.is_bound:  # "js": its value is not an MI bound
             return objective, donsker_varadhan(t_joint, t_marginal)
         return objective, objective
 

@@ -8,32 +8,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import (
-    donsker_varadhan,
-    info_nce,
-    mine_lower_bound,
-    smile,
-    split_score_matrix,
-    stateless_objective,
-    update_log_moving_average,
-)
+from keras_mine.core.bounds import info_nce, smile, split_score_matrix
 from keras_mine.core.critics import SeparableCritic
 from keras_mine.core.distribute import gather_replicas
-from keras_mine.core.validation import check_number, check_option
+from keras_mine.core.objectives import (
+    OBJECTIVES,
+    MovingAverageState,
+    get_objective,
+    moving_average_objective,
+)
+from keras_mine.core.validation import check_number
 from keras_mine.models.base import CriticModel
 
 __all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
 
-#: Valid values of ``MINE(loss=...)`` and what each trains.
-MINE_LOSSES = {
-    "mine_biased": "Donsker-Varadhan bound, plain minibatch gradient",
-    "mine": "Donsker-Varadhan bound, gradient bias-corrected by a moving average (alpha)",
-    "remine": "Donsker-Varadhan bound plus reg_weight * (log E_Q[e^T] - target)^2",
-    "nwj": "NWJ (f-divergence) bound E_P[T] - E_Q[e^(T-1)]: unbiased, high variance",
-    "smile": "SMILE: DV with the partition scores clipped to [-tau, tau]; read out the same way",
-    "js": "Jensen-Shannon (logistic) objective: stable training, read out with DV",
-    "infonce": "InfoNCE on each batch's all-pairs scores (separable critic): at most ln(batch)",
-}
+#: Valid values of ``MINE(loss=...)`` and what each trains (from
+#: `keras_mine.core.objectives.OBJECTIVES`, where their options and defaults live).
+MINE_LOSSES = {name: o.description for name, o in OBJECTIVES.items() if name != "classifier"}
 
 #: Rows per score matrix when `MINE.estimate` reads out InfoNCE: the readout
 #: can never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
@@ -53,7 +44,8 @@ class MINE(CriticModel):
         loss: "mine_biased" (DV with its plain, biased minibatch gradient),
             "mine" (the same value, gradient corrected with a moving average of
             ``E_Q[e^T]`` of rate `alpha`), "remine" (DV minus
-            ``reg_weight * (log E_Q[e^T] - target)^2``, Choi & Lee 2022),
+            ``reg_weight * (log E_Q[e^T] - log_partition_target)^2``, Choi &
+            Lee 2022),
             "nwj" (Nguyen-Wainwright-Jordan), "smile" (Song & Ermon 2020) or
             "js" (Jensen-Shannon, Poole et al. 2019); see `MINE_LOSSES` and
             `keras_mine.core.bounds`. Every loss is read out with the DV bound
@@ -67,10 +59,14 @@ class MINE(CriticModel):
             blocks of `NCE_READOUT_BLOCK` rows (at most 8.3 nats): an
             InfoNCE critic is fixed only up to a function of x, which InfoNCE
             ignores but a DV readout does not.
-        alpha: Rate of the moving average for ``loss="mine"``, in (0, 1].
-        reg_weight: Penalty weight for ``loss="remine"`` (>= 0).
-        target: Target of ``log E_Q[e^T]`` for ``loss="remine"``.
-        tau: Clipping threshold for ``loss="smile"`` (> 0).
+        alpha: Rate of the moving average for ``loss="mine"``, in (0, 1]
+            (default 0.01).
+        reg_weight: Penalty weight for ``loss="remine"`` (>= 0, default 0.1).
+        log_partition_target: The value ReMINE pins ``log E_Q[e^T]`` to, for
+            ``loss="remine"`` (default 0).
+        tau: Clipping threshold for ``loss="smile"`` (> 0, default 5).
+            An option of another loss is an error; the defaults live in
+            `keras_mine.core.objectives.OBJECTIVES`.
         critic, hidden_dim, num_hidden_layers, activation, seed: see
             `keras_mine.models.base.CriticModel`.
 
@@ -89,33 +85,63 @@ class MINE(CriticModel):
     def __init__(
         self,
         loss: str = "mine",
-        alpha: float = 0.01,
-        reg_weight: float = 0.1,
-        target: float = 0.0,
-        tau: float = 5.0,
+        alpha: float | None = None,
+        reg_weight: float | None = None,
+        log_partition_target: float | None = None,
+        tau: float | None = None,
         **kwargs: Any,
     ) -> None:
-        check_option(loss, "loss", MINE_LOSSES, "losses")
-        alpha = check_number(alpha, "alpha", low=0.0, high=1.0, low_open=True)
-        reg_weight = check_number(reg_weight, "reg_weight", low=0.0)
-        target = check_number(target, "target")
-        tau = check_number(tau, "tau", low=0.0, low_open=True)
-        if loss == "infonce":
+        objective = get_objective(loss, MINE_LOSSES)
+        given = dict(
+            alpha=alpha, reg_weight=reg_weight, log_partition_target=log_partition_target, tau=tau
+        )
+        given = {name: value for name, value in given.items() if value is not None}
+        if set(given) - set(objective.defaults):
+            raise ValueError(
+                f"loss={loss!r} takes no option(s) {sorted(set(given) - set(objective.defaults))}"
+                f" (its options: {', '.join(objective.defaults) or 'none'})."
+            )
+        options = objective.options(**given)
+        if "alpha" in options:
+            check_number(options["alpha"], "alpha", low=0.0, high=1.0, low_open=True)
+        if "reg_weight" in options:
+            check_number(options["reg_weight"], "reg_weight", low=0.0)
+        if "tau" in options:
+            check_number(options["tau"], "tau", low=0.0, low_open=True)
+        if objective.score_matrix:
             kwargs = self._with_separable_critic(kwargs)
         super().__init__(**kwargs)
         self.loss_name = loss
-        if loss == "infonce":
+        self.objective = objective
+        self.options = options
+        if objective.score_matrix:
             self.mi_metric = keras.metrics.Mean(name="mi")  # the InfoNCE bound per row
-        self.alpha = float(alpha)
-        self.reg_weight = float(reg_weight)
-        self.target = float(target)
-        self.tau = float(tau)
-        if loss == "mine":
+        if objective.moving_average:
             # Updated from all replicas' scores: every replica holds the same value.
             state = dict(shape=(), initializer="zeros", trainable=False)
             state.update(aggregation="only_first_replica")
             self.log_moving_average = self.add_weight(name="log_moving_average", **state)
             self.moving_average_updates = self.add_weight(name="moving_average_updates", **state)
+
+    @property
+    def alpha(self) -> float | None:
+        """The moving average's rate (``loss="mine"``; else None)."""
+        return self.options.get("alpha")
+
+    @property
+    def reg_weight(self) -> float | None:
+        """ReMINE's penalty weight (``loss="remine"``; else None)."""
+        return self.options.get("reg_weight")
+
+    @property
+    def log_partition_target(self) -> float | None:
+        """ReMINE's target of ``log E_Q[e^T]`` (``loss="remine"``; else None)."""
+        return self.options.get("log_partition_target")
+
+    @property
+    def tau(self) -> float | None:
+        """SMILE's clipping threshold (``loss="smile"``; else None)."""
+        return self.options.get("tau")
 
     @staticmethod
     def _with_separable_critic(kwargs: dict) -> dict:
@@ -134,7 +160,7 @@ class MINE(CriticModel):
         return kwargs
 
     def _batch_objective(self, x, target, seed, training: bool):
-        if self.loss_name != "infonce":
+        if not self.objective.score_matrix:
             return super()._batch_objective(x, target, seed, training)
         # The diagonal holds the joint pairs, the rest are marginal pairs: no shuffle.
         scores = self.critic.score_matrix(x, target)
@@ -142,7 +168,7 @@ class MINE(CriticModel):
         return info_nce(scores), t_joint, t_marginal
 
     def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
-        if self.loss_name != "infonce":
+        if not self.objective.score_matrix:
             return super()._update_metrics(loss, t_joint, t_marginal)
         rows = tf.cast(tf.shape(t_joint)[0], loss.dtype)
         self.loss_tracker.update_state(loss, sample_weight=rows)
@@ -150,7 +176,7 @@ class MINE(CriticModel):
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
-        if self.loss_name != "infonce":
+        if self.objective.readout != "infonce":
             return super()._readout_transformed(x, target, batch_size, num_shuffles, seed)
         blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
         values = [
@@ -163,34 +189,36 @@ class MINE(CriticModel):
         return value, float("nan")  # the bound of a block: no per-row noise formula
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
-        if self.loss_name != "mine":
-            return stateless_objective(
-                self.loss_name, t_joint, t_marginal,
-                reg_weight=self.reg_weight, target=self.target, tau=self.tau,
-            )  # fmt: skip
-        if not training:
-            return donsker_varadhan(t_joint, t_marginal)
-        # The first update starts the average at the batch value (rate 1).
-        rate = tf.where(self.moving_average_updates > 0, self.alpha, 1.0)
-        updated = update_log_moving_average(
-            self.log_moving_average, gather_replicas(tf.stop_gradient(t_marginal)), rate
-        )
-        self.log_moving_average.assign(updated)
-        self.moving_average_updates.assign_add(1.0)
-        return mine_lower_bound(t_joint, t_marginal, updated)
+        if not (training and self.objective.moving_average):
+            return self.objective.train(t_joint, t_marginal, **self.options)
+        state = MovingAverageState(self.log_moving_average, self.moving_average_updates)
+        objective, state = moving_average_objective(
+            t_joint, t_marginal, state, self.options["alpha"],
+            average_scores=gather_replicas(tf.stop_gradient(t_marginal)),
+        )  # fmt: skip
+        self.log_moving_average.assign(state.log_average)
+        self.moving_average_updates.assign(state.updates)
+        return objective
 
     def _readout(self, t_joint, t_marginal) -> float:
-        if self.loss_name == "smile":
-            return float(smile(tf.constant(t_joint), tf.constant(t_marginal), self.tau))
+        if self.objective.readout == "smile":
+            return float(smile(tf.constant(t_joint), tf.constant(t_marginal), self.options["tau"]))
         return super()._readout(t_joint, t_marginal)
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(
-            loss=self.loss_name,
-            alpha=self.alpha,
-            reg_weight=self.reg_weight,
-            target=self.target,
-            tau=self.tau,
-        )
+        config.update(loss=self.loss_name, **self.options)
         return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        # Files saved before the objective registry stored every loss's
+        # options, and ReMINE's target as "target".
+        config = dict(config)
+        if "target" in config:
+            config["log_partition_target"] = config.pop("target")
+        own = OBJECTIVES[config.get("loss", "mine")].defaults
+        for name in ("alpha", "reg_weight", "log_partition_target", "tau"):
+            if name not in own:
+                config.pop(name, None)
+        return super().from_config(config)

@@ -1,0 +1,197 @@
+"""The objective registry: each loss name, what it trains, its options and its readout.
+
+Every trainer of the package (`keras_mine.MINE`, `keras_mine.ClassifierMI`,
+the stacked trainer of `keras_mine.estimate_mi_many` and the
+`keras_mine.MutualInformation` layer) looks a loss name up here, so a name
+means the same objective, with the same defaults, everywhere. The math is in
+`keras_mine.core.bounds`; this module only names and combines it.
+
+MINE's moving-average correction is the one objective with state. It is the
+pure function `moving_average_objective`, ``(scores, state) -> (objective,
+new state)``; each trainer keeps the state in its own variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+import tensorflow as tf
+
+from keras_mine.core.bounds import (
+    classifier_log_loss,
+    donsker_varadhan,
+    info_nce,
+    jensen_shannon,
+    mine_lower_bound,
+    nwj,
+    remine_objective,
+    smile,
+    update_log_moving_average,
+)
+from keras_mine.core.validation import check_number, check_option
+
+__all__ = [
+    "Objective",
+    "OBJECTIVES",
+    "get_objective",
+    "MovingAverageState",
+    "moving_average_objective",
+]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One training objective of a critic.
+
+    Attributes
+    ----------
+    description : str
+        What it trains, in one line.
+    train : callable
+        ``train(t_joint, t_marginal, **options) -> tf.Tensor``: the objective
+        the critic maximizes, reduced over the last axis (for
+        ``score_matrix`` objectives, ``train(scores)``).
+    defaults : mapping
+        Its options with their defaults (empty when it has none).
+    readout : {"dv", "smile", "infonce"}
+        How a trained critic is read out: the DV bound on held-out pairs,
+        SMILE's clipped DV, or InfoNCE on held-out score matrices.
+    moving_average : bool
+        Trained through `moving_average_objective` (MINE's bias-corrected
+        gradient); ``train`` gives its value.
+    score_matrix : bool
+        Needs the batch's score matrix ``T(x_i, z_j)`` (a separable critic).
+    is_bound : bool
+        Its value is itself a lower bound on the MI in nats (False for
+        "js", "remine" and "classifier", whose values are not).
+    """
+
+    description: str
+    train: Callable[..., tf.Tensor]
+    defaults: Mapping[str, float] = field(default_factory=dict)
+    readout: str = "dv"
+    moving_average: bool = False
+    score_matrix: bool = False
+    is_bound: bool = True
+
+    def options(self, **given: Any) -> dict[str, float]:
+        """Its defaults updated by `given`, each checked as a number; unknown names raise."""
+        unknown = sorted(set(given) - set(self.defaults))
+        if unknown:
+            own = ", ".join(self.defaults) or "none"
+            raise ValueError(f"Option(s) {unknown} do not apply here (options: {own}).")
+        merged = {**self.defaults, **given}
+        return {name: check_number(value, name) for name, value in merged.items()}
+
+
+def _classifier(t_joint: tf.Tensor, t_marginal: tf.Tensor) -> tf.Tensor:
+    return -classifier_log_loss(t_joint, t_marginal)
+
+
+def _remine(t_joint, t_marginal, reg_weight: float, log_partition_target: float) -> tf.Tensor:
+    return remine_objective(t_joint, t_marginal, reg_weight, log_partition_target)
+
+
+def _dv_value(t_joint, t_marginal, alpha: float) -> tf.Tensor:
+    del alpha  # the rate shapes the gradient only (see moving_average_objective)
+    return donsker_varadhan(t_joint, t_marginal)
+
+
+#: Every objective by loss name. Read-only: add an entry here, and every
+#: trainer that accepts its kind (pairs or score matrices) accepts it.
+OBJECTIVES: Mapping[str, Objective] = MappingProxyType(
+    {
+        "mine_biased": Objective(
+            "Donsker-Varadhan bound, plain minibatch gradient", donsker_varadhan
+        ),
+        "mine": Objective(
+            "Donsker-Varadhan bound, gradient bias-corrected by a moving average (alpha)",
+            _dv_value,
+            {"alpha": 0.01},
+            moving_average=True,
+        ),
+        "remine": Objective(
+            "Donsker-Varadhan bound minus reg_weight * (log E_Q[e^T] - log_partition_target)^2",
+            _remine,
+            {"reg_weight": 0.1, "log_partition_target": 0.0},
+            is_bound=False,
+        ),
+        "nwj": Objective("NWJ (f-divergence) bound E_P[T] - E_Q[e^(T-1)]: unbiased", nwj),
+        "smile": Objective(
+            "SMILE: DV with the partition scores clipped to [-tau, tau]; read out the same way",
+            smile,
+            {"tau": 5.0},
+            readout="smile",
+        ),
+        "js": Objective(
+            "Jensen-Shannon (logistic) objective: stable training, read out with DV",
+            jensen_shannon,
+            is_bound=False,
+        ),
+        "infonce": Objective(
+            "InfoNCE on each batch's all-pairs scores (separable critic): at most ln(batch)",
+            info_nce,
+            readout="infonce",
+            score_matrix=True,
+        ),
+        "classifier": Objective(
+            "binary cross-entropy of joint against marginal pairs (CCMI), read out with DV",
+            _classifier,
+            is_bound=False,
+        ),
+    }
+)
+
+
+def get_objective(name: str, among: Mapping[str, Any] | None = None) -> Objective:
+    """The registered objective `name`, checked against `among` (default: all)."""
+    return OBJECTIVES[check_option(name, "loss", OBJECTIVES if among is None else among, "losses")]
+
+
+class MovingAverageState(NamedTuple):
+    """MINE's moving average of ``E_Q[e^T]``, in log space, and its update count."""
+
+    log_average: tf.Tensor
+    updates: tf.Tensor
+
+
+def moving_average_objective(
+    t_joint: tf.Tensor,
+    t_marginal: tf.Tensor,
+    state: MovingAverageState,
+    alpha: float,
+    average_scores: tf.Tensor | None = None,
+) -> tuple[tf.Tensor, MovingAverageState]:
+    """MINE's objective and its next state: ``(scores, state) -> (objective, new state)``.
+
+    The first update starts the average at the batch value (rate 1); later
+    ones move it by `alpha` (`keras_mine.core.bounds.update_log_moving_average`).
+    The objective equals the DV bound; its gradient divides by the updated
+    average instead of the batch mean (`keras_mine.core.bounds.mine_lower_bound`).
+
+    Parameters
+    ----------
+    t_joint, t_marginal : tf.Tensor
+        Critic scores, shape (..., n); a leading axis holds stacked critics.
+    state : MovingAverageState
+        The current state, ``log_average`` of shape (...).
+    alpha : float
+        Rate of the average, in (0, 1].
+    average_scores : tf.Tensor, optional
+        The marginal scores the average is updated with; default
+        `t_marginal`. Under `tf.distribute`, all replicas' scores, so every
+        replica holds the same average.
+
+    Returns
+    -------
+    (tf.Tensor, MovingAverageState)
+        The objective to maximize, shape (...), and the updated state.
+    """
+    scores = t_marginal if average_scores is None else average_scores
+    rate = tf.where(state.updates > 0, tf.cast(alpha, scores.dtype), tf.ones((), scores.dtype))
+    log_average = update_log_moving_average(state.log_average, tf.stop_gradient(scores), rate)
+    objective = mine_lower_bound(t_joint, t_marginal, log_average)
+    return objective, MovingAverageState(log_average, state.updates + 1)
