@@ -23,6 +23,7 @@ from keras_mine.models import (  # noqa: E402
     ClassifierMI,
     ConditionalClassifierMI,
     CriticModel,
+    InfoNCE,
 )
 from keras_mine.models.callbacks import default_callbacks  # noqa: E402
 from keras_mine.models.layers import MutualInformation  # noqa: E402
@@ -46,6 +47,7 @@ __all__ = [
     "ClassifierMI",
     "CLASSIFIER_READOUTS",
     "ConditionalClassifierMI",
+    "InfoNCE",
     "estimate_cmi",
     "estimate_mi",
     "estimate_mi_many",

@@ -23,14 +23,37 @@ def test_separable_critic_scores_pairs_and_all_pairs():
 
 
 def test_infonce_needs_a_critic_that_scores_all_pairs():
-    assert isinstance(keras_mine.MINE(loss="infonce").critic, keras_mine.SeparableCritic)
+    assert isinstance(keras_mine.InfoNCE().critic, keras_mine.SeparableCritic)
     with pytest.raises(ValueError, match="score_matrix"):
-        keras_mine.MINE(loss="infonce", critic=keras_mine.MLPCritic())
+        keras_mine.InfoNCE(critic=keras_mine.MLPCritic())
+    with pytest.raises(ValueError, match="use keras_mine.InfoNCE"):
+        keras_mine.MINE(loss="infonce")
+
+
+def test_a_mine_saved_with_loss_infonce_loads_as_infonce():
+    old = {**keras_mine.InfoNCE(seed=3).get_config(), "loss": "infonce", "alpha": 0.01,
+           "reg_weight": 0.1, "target": 0.0, "tau": 5.0}  # fmt: skip
+    restored = keras_mine.MINE.from_config(old)
+    assert isinstance(restored, keras_mine.InfoNCE) and restored.seed == 3
+
+
+def test_infonce_takes_no_readout_options_it_would_ignore():
+    # Its readout is InfoNCE on score-matrix blocks: no shuffles, no shuffle seed.
+    x, z = bivariate_gaussian(0.5).sample(300, seed=0)
+    model = keras_mine.InfoNCE(seed=0)
+    with pytest.raises(TypeError, match="num_shuffles"):
+        model.estimate(x, z, num_shuffles=3)
+    with pytest.raises(TypeError, match="seed"):
+        model.estimate(x, z, seed=1)
+    with pytest.raises(ValueError, match=r"\['num_shuffles'\] do not apply to method='infonce'"):
+        keras_mine.estimate_mi(x, z, method="infonce", num_shuffles=3)
+    with pytest.raises(ValueError, match="takes no option"):
+        keras_mine.MINE(loss="nwj", alpha=0.1)
 
 
 def _fit(task, n, batch, epochs, seed=0):
     x, z = task.sample(n, seed=seed + 1)
-    model = keras_mine.MINE(loss="infonce", seed=seed)
+    model = keras_mine.InfoNCE(seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(x, z, batch_size=batch, epochs=epochs, validation_split=0.2, verbose=0,
                         callbacks=keras_mine.default_callbacks(patience=15))  # fmt: skip

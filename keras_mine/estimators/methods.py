@@ -21,7 +21,7 @@ from keras_mine.estimators.settings import (
     TRAINING_SETTINGS,
     defaults_for,
 )
-from keras_mine.models import MINE, ClassifierMI
+from keras_mine.models import MINE, ClassifierMI, InfoNCE
 
 __all__ = ["METHODS", "NeuralMethod", "ClassicalMethod", "check_method", "run_method"]
 
@@ -73,8 +73,9 @@ class NeuralMethod:
         )
 
     def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:
-        shuffles = num_shuffles if self.shuffled_readout else 1
-        return model.readout_with_error(x[rows], take_rows(target, rows), num_shuffles=shuffles)
+        # Models that build their own marginal (CCMI, InfoNCE) take no shuffles.
+        options = {"num_shuffles": num_shuffles} if self.shuffled_readout else {}
+        return model.readout_with_error(x[rows], take_rows(target, rows), **options)
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,8 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
     ),
     "infonce": NeuralMethod(
         "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
-        MINE,
-        {"loss": "infonce"},
+        InfoNCE,
+        shuffled_readout=False,
     ),
     "classifier": NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",

@@ -3,6 +3,7 @@
 from keras_mine.models.base import CriticModel
 from keras_mine.models.classifier import CLASSIFIER_READOUTS, ClassifierMI
 from keras_mine.models.conditional import ConditionalClassifierMI
+from keras_mine.models.infonce import InfoNCE
 from keras_mine.models.mine import MINE, MINE_LOSSES
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "ClassifierMI",
     "CLASSIFIER_READOUTS",
     "ConditionalClassifierMI",
+    "InfoNCE",
 ]

@@ -545,12 +545,16 @@ class CriticModel(keras.Model):
         float
             The MI estimate.
         """
+        x, z = self._paired_inputs(x, z)
+        return self._estimate_checked(x, z, batch_size, num_shuffles, seed, units)
+
+    def _paired_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
+        """Checked arrays from x and z, or from a dataset of (x, z) batches passed as `x`."""
         if isinstance(x, tf.data.Dataset):
             if z is not None:
                 raise ValueError("Pass either a dataset of (x, z) pairs as `x`, or x and z.")
             x, z = dataset_to_arrays(x)
-        x, z = self._check_inputs(x, z)
-        return self._estimate_checked(x, z, batch_size, num_shuffles, seed, units)
+        return self._check_inputs(x, z)
 
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import info_nce, smile, split_score_matrix
-from keras_mine.core.critics import SeparableCritic
+from keras_mine.core.bounds import smile
 from keras_mine.core.distribute import gather_replicas
 from keras_mine.core.objectives import (
     OBJECTIVES,
@@ -19,17 +17,18 @@ from keras_mine.core.objectives import (
 )
 from keras_mine.core.validation import check_number
 from keras_mine.models.base import CriticModel
+from keras_mine.models.infonce import InfoNCE
 
-__all__ = ["MINE", "MINE_LOSSES", "NCE_READOUT_BLOCK"]
+__all__ = ["MINE", "MINE_LOSSES"]
 
 #: Valid values of ``MINE(loss=...)`` and what each trains (from
 #: `keras_mine.core.objectives.OBJECTIVES`, where their options and defaults live).
-MINE_LOSSES = {name: o.description for name, o in OBJECTIVES.items() if name != "classifier"}
-
-#: Rows per score matrix when `MINE.estimate` reads out InfoNCE: the readout
-#: can never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
-NCE_READOUT_BLOCK = 4096
-
+#: InfoNCE, trained on score matrices, is its own model (`keras_mine.InfoNCE`).
+MINE_LOSSES = {
+    name: o.description
+    for name, o in OBJECTIVES.items()
+    if name != "classifier" and not o.score_matrix
+}
 
 @keras.saving.register_keras_serializable(package="keras_mine")
 class MINE(CriticModel):
@@ -51,14 +50,7 @@ class MINE(CriticModel):
             `keras_mine.core.bounds`. Every loss is read out with the DV bound
             on held-out scores (valid for any critic, and at least the NWJ
             value of the same critic), except "smile", read out with its
-            clipped partition term, and "infonce" (van den Oord et al. 2018):
-            trained on the score matrix of every batch, with a
-            `SeparableCritic` unless given a critic with ``score_matrix``;
-            its metrics ``mi``/``val_mi`` are the InfoNCE bound itself (at
-            most ln(batch)), and `estimate` reads out InfoNCE on held-out
-            blocks of `NCE_READOUT_BLOCK` rows (at most 8.3 nats): an
-            InfoNCE critic is fixed only up to a function of x, which InfoNCE
-            ignores but a DV readout does not.
+            clipped partition term. InfoNCE is `keras_mine.InfoNCE`.
         alpha: Rate of the moving average for ``loss="mine"``, in (0, 1]
             (default 0.01).
         reg_weight: Penalty weight for ``loss="remine"`` (>= 0, default 0.1).
@@ -91,6 +83,10 @@ class MINE(CriticModel):
         tau: float | None = None,
         **kwargs: Any,
     ) -> None:
+        if loss in OBJECTIVES and OBJECTIVES[loss].score_matrix:
+            raise ValueError(
+                f"loss={loss!r} trains on each batch's score matrix: use keras_mine.InfoNCE."
+            )
         objective = get_objective(loss, MINE_LOSSES)
         given = dict(
             alpha=alpha, reg_weight=reg_weight, log_partition_target=log_partition_target, tau=tau
@@ -108,14 +104,10 @@ class MINE(CriticModel):
             check_number(options["reg_weight"], "reg_weight", low=0.0)
         if "tau" in options:
             check_number(options["tau"], "tau", low=0.0, low_open=True)
-        if objective.score_matrix:
-            kwargs = self._with_separable_critic(kwargs)
         super().__init__(**kwargs)
         self.loss_name = loss
         self.objective = objective
         self.options = options
-        if objective.score_matrix:
-            self.mi_metric = keras.metrics.Mean(name="mi")  # the InfoNCE bound per row
         if objective.moving_average:
             # Updated from all replicas' scores: every replica holds the same value.
             state = dict(shape=(), initializer="zeros", trainable=False)
@@ -142,51 +134,6 @@ class MINE(CriticModel):
     def tau(self) -> float | None:
         """SMILE's clipping threshold (``loss="smile"``; else None)."""
         return self.options.get("tau")
-
-    @staticmethod
-    def _with_separable_critic(kwargs: dict) -> dict:
-        """InfoNCE scores all pairs of a batch: it needs a critic with `score_matrix`."""
-        critic = kwargs.get("critic")
-        if critic is None:
-            names = ("hidden_dim", "num_hidden_layers", "activation")
-            settings = {name: kwargs.pop(name) for name in names if name in kwargs}
-            return {**kwargs, "critic": SeparableCritic(seed=kwargs.get("seed"), **settings)}
-        if not callable(getattr(critic, "score_matrix", None)):
-            raise ValueError(
-                "loss='infonce' scores every x of a batch against every z: pass a critic "
-                "with a score_matrix(x, z) method, such as keras_mine.SeparableCritic "
-                f"(the default for this loss). Received: {type(critic).__name__}."
-            )
-        return kwargs
-
-    def _batch_objective(self, x, target, seed, training: bool):
-        if not self.objective.score_matrix:
-            return super()._batch_objective(x, target, seed, training)
-        # The diagonal holds the joint pairs, the rest are marginal pairs: no shuffle.
-        scores = self.critic.score_matrix(x, target)
-        t_joint, t_marginal = split_score_matrix(scores)
-        return info_nce(scores), t_joint, t_marginal
-
-    def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
-        if not self.objective.score_matrix:
-            return super()._update_metrics(loss, t_joint, t_marginal)
-        rows = tf.cast(tf.shape(t_joint)[0], loss.dtype)
-        self.loss_tracker.update_state(loss, sample_weight=rows)
-        self.mi_metric.update_state(-loss, sample_weight=rows)
-        return {metric.name: metric.result() for metric in self.metrics}
-
-    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
-        if self.objective.readout != "infonce":
-            return super()._readout_transformed(x, target, batch_size, num_shuffles, seed)
-        blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
-        values = [
-            float(
-                info_nce(self.critic.score_matrix(tf.constant(x[rows]), tf.constant(target[rows])))
-            )
-            for rows in blocks
-        ]
-        value = float(np.average(values, weights=[len(r) for r in blocks]))
-        return value, float("nan")  # the bound of a block: no per-row noise formula
 
     def compute_objective(self, t_joint, t_marginal, training: bool):
         if not (training and self.objective.moving_average):
@@ -215,6 +162,10 @@ class MINE(CriticModel):
         # Files saved before the objective registry stored every loss's
         # options, and ReMINE's target as "target".
         config = dict(config)
+        if config.get("loss") == "infonce":  # saved when InfoNCE was a loss of MINE
+            rest = {k: v for k, v in config.items() if k not in ("loss", "alpha", "reg_weight",
+                                                                 "target", "tau")}  # fmt: skip
+            return InfoNCE.from_config(rest)
         if "target" in config:
             config["log_partition_target"] = config.pop("target")
         own = OBJECTIVES[config.get("loss", "mine")].defaults

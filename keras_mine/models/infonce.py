@@ -1,0 +1,119 @@
+"""InfoNCE: the contrastive bound on each batch's score matrix, as a Keras model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mine.core.bounds import split_score_matrix
+from keras_mine.core.critics import SeparableCritic
+from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.core.validation import to_units
+from keras_mine.models.base import CriticModel
+
+__all__ = ["InfoNCE", "NCE_READOUT_BLOCK"]
+
+#: Rows per score matrix when `InfoNCE.estimate` reads out: the readout can
+#: never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
+NCE_READOUT_BLOCK = 4096
+
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class InfoNCE(CriticModel):
+    """InfoNCE (van den Oord et al. 2018) on the score matrix of every batch.
+
+    For a batch of n pairs the critic scores every x against every z,
+    ``scores[i, j] = T(x_i, z_j)``: the diagonal holds the joint pairs, the
+    rest are product-of-marginals pairs, so no shuffle is needed. The bound
+    ``mean_i [scores[i, i] - log mean_j exp scores[i, j]]`` is at most
+    ln(n): the metrics ``mi``/``val_mi`` are that bound (at most
+    ln(batch)), and `estimate` reads it out on held-out blocks of
+    `NCE_READOUT_BLOCK` rows (at most 8.3 nats). An InfoNCE critic is fixed
+    only up to a function of x, which InfoNCE ignores but a DV readout does
+    not, so the readout is InfoNCE too.
+
+    Args:
+        critic: A layer with ``score_matrix(x, z) -> (n, n)``; default a
+            `keras_mine.SeparableCritic` g(x)·h(z) built from the settings below.
+        hidden_dim, num_hidden_layers, activation, seed, preprocessing,
+            norm_feature: see `keras_mine.models.base.CriticModel`.
+
+    Example:
+    >>> model = InfoNCE(seed=0)
+    >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    >>> model.fit(x, z, batch_size=256, epochs=50, validation_split=0.2,
+    ...           callbacks=keras_mine.default_callbacks())
+    >>> model.estimate(x_test, z_test)
+    """
+
+    def __init__(self, critic: keras.layers.Layer | None = None, **kwargs: Any) -> None:
+        if critic is None:
+            names = ("hidden_dim", "num_hidden_layers", "activation")
+            settings = {name: kwargs[name] for name in names if name in kwargs}
+            critic = SeparableCritic(seed=kwargs.get("seed"), **settings)
+        elif not callable(getattr(critic, "score_matrix", None)):
+            raise ValueError(
+                "InfoNCE scores every x of a batch against every z: pass a critic with a "
+                "score_matrix(x, z) method, such as keras_mine.SeparableCritic (the "
+                f"default). Received: {type(critic).__name__}."
+            )
+        super().__init__(critic=critic, **kwargs)
+        self.mi_metric = keras.metrics.Mean(name="mi")  # the bound per row
+
+    def compute_objective(self, scores, training: bool = False):
+        """The InfoNCE bound of a score matrix, to maximize."""
+        return OBJECTIVES["infonce"].train(scores)
+
+    def _batch_objective(self, x, target, seed, training: bool):
+        del seed  # the score matrix holds every pair: nothing is shuffled
+        scores = self.critic.score_matrix(x, target)
+        t_joint, t_marginal = split_score_matrix(scores)
+        return self.compute_objective(scores, training), t_joint, t_marginal
+
+    def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
+        rows = tf.cast(tf.shape(t_joint)[0], loss.dtype)
+        self.loss_tracker.update_state(loss, sample_weight=rows)
+        self.mi_metric.update_state(-loss, sample_weight=rows)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def readout_with_error(self, x: np.ndarray, target) -> tuple[float, float]:
+        """The `estimate` of checked raw arrays, in nats, and NaN for its error.
+
+        The bound of a block has no per-row noise formula, hence NaN.
+        """
+        self._build_for(x, target)
+        self._require_adapted()
+        x, target = self._transform_arrays(x, target)
+        blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
+        values = [
+            float(self.compute_objective(
+                self.critic.score_matrix(tf.constant(x[rows]), tf.constant(target[rows]))
+            ))
+            for rows in blocks
+        ]  # fmt: skip
+        return float(np.average(values, weights=[len(r) for r in blocks])), float("nan")
+
+    def estimate(self, x, z=None, *, units: str = "nats") -> float:
+        """Estimate I(X;Z) with InfoNCE on held-out blocks of `NCE_READOUT_BLOCK` rows.
+
+        The rows are cut in order into equal blocks of at most 4,096; the
+        estimate is the row-weighted mean of each block's bound, so it is
+        deterministic for the same data and at most ln(block size).
+
+        Parameters
+        ----------
+        x, z : array-like, or a tf.data.Dataset of (x, z) batches as `x`
+            Paired samples the critic was not trained on.
+        units : {"nats", "bits"}
+            Units of the returned value.
+
+        Returns
+        -------
+        float
+            The MI estimate.
+        """
+        value, _ = self.readout_with_error(*self._paired_inputs(x, z))
+        return to_units(value, units)
