@@ -41,6 +41,13 @@ def test_options_of_another_loss_are_errors_not_ignored():
         get_objective("mine_v2")
     with pytest.raises(ValueError, match=r"do not apply here \(options: alpha\)"):
         OBJECTIVES["mine"].options(tau=1.0)
+    # One range per option, checked wherever it enters (MINE, the stacked trainer).
+    with pytest.raises(ValueError, match=r"\(0.0, 1.0\] for `alpha`"):
+        keras_mine.MINE(loss="mine", alpha=1.5)
+    with pytest.raises(ValueError, match=r"\(0.0, 1.0\] for `alpha`"):
+        OBJECTIVES["mine"].options(alpha=0.0)
+    with pytest.raises(ValueError, match=r"\(0.0, inf\) for `tau`"):
+        keras_mine.MutualInformation(loss="smile", tau=0.0)
     model = keras_mine.MINE(loss="remine", log_partition_target=0.5)
     assert model.log_partition_target == 0.5 and model.reg_weight == 0.1 and model.alpha is None
 

@@ -36,6 +36,7 @@ from keras_mine.core.validation import check_number, check_option
 __all__ = [
     "Objective",
     "OBJECTIVES",
+    "OPTION_RANGES",
     "get_objective",
     "MovingAverageState",
     "moving_average_objective",
@@ -78,13 +79,26 @@ class Objective:
     is_bound: bool = True
 
     def options(self, **given: Any) -> dict[str, float]:
-        """Its defaults updated by `given`, each checked as a number; unknown names raise."""
+        """Its defaults updated by `given`, each checked against its range; unknown names raise."""
         unknown = sorted(set(given) - set(self.defaults))
         if unknown:
             own = ", ".join(self.defaults) or "none"
             raise ValueError(f"Option(s) {unknown} do not apply here (options: {own}).")
         merged = {**self.defaults, **given}
-        return {name: check_number(value, name) for name, value in merged.items()}
+        return {
+            name: check_number(value, name, **OPTION_RANGES.get(name, {}))
+            for name, value in merged.items()
+        }
+
+
+#: The valid range of each option (`check_number`'s bounds); unlisted: any number.
+OPTION_RANGES: Mapping[str, dict] = MappingProxyType(
+    {
+        "alpha": dict(low=0.0, high=1.0, low_open=True),
+        "reg_weight": dict(low=0.0),
+        "tau": dict(low=0.0, low_open=True),
+    }
+)
 
 
 def _classifier(t_joint: tf.Tensor, t_marginal: tf.Tensor) -> tf.Tensor:

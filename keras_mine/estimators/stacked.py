@@ -1,4 +1,4 @@
-"""Many MI estimates at once: k critics trained as one stacked network.
+"""The stacked trainer: k critics trained as one network (the engine of `estimate_mi_many`).
 
 A rho sweep, a pairwise MI matrix or a feature ranking needs one estimate per
 pair of variables. Trained apart, each pays the per-step overhead of a small

@@ -92,7 +92,7 @@ class MutualInformation(keras.layers.Layer):
         self.objective = get_objective(loss, LAYER_LOSSES)
         self.loss_name = loss
         self.loss_weight = check_number(loss_weight, "loss_weight")
-        self.tau = check_number(tau, "tau", low=0.0, low_open=True)
+        self.tau = OBJECTIVES["smile"].options(tau=tau)["tau"]
         self.seed = check_seed(seed)
         self._custom_critic = critic is not None
         if critic is None:

@@ -15,7 +15,6 @@ from keras_mine.core.objectives import (
     get_objective,
     moving_average_objective,
 )
-from keras_mine.core.validation import check_number
 from keras_mine.models.base import CriticModel
 from keras_mine.models.infonce import InfoNCE
 
@@ -97,13 +96,7 @@ class MINE(CriticModel):
                 f"loss={loss!r} takes no option(s) {sorted(set(given) - set(objective.defaults))}"
                 f" (its options: {', '.join(objective.defaults) or 'none'})."
             )
-        options = objective.options(**given)
-        if "alpha" in options:
-            check_number(options["alpha"], "alpha", low=0.0, high=1.0, low_open=True)
-        if "reg_weight" in options:
-            check_number(options["reg_weight"], "reg_weight", low=0.0)
-        if "tau" in options:
-            check_number(options["tau"], "tau", low=0.0, low_open=True)
+        options = objective.options(**given)  # checked against OPTION_RANGES
         super().__init__(**kwargs)
         self.loss_name = loss
         self.objective = objective
