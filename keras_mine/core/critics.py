@@ -43,6 +43,7 @@ def _mlp_layers(layer, out_units: int, first_seed_index: int = 0, prefix: str = 
             activation=layer.activation,
             kernel_initializer=keras.initializers.GlorotUniform(seed(i)),
             name=f"{prefix}hidden_{i}",
+            dtype=layer.dtype_policy,
         )
         for i in range(layer.num_hidden_layers)
     ]
@@ -50,6 +51,7 @@ def _mlp_layers(layer, out_units: int, first_seed_index: int = 0, prefix: str = 
         out_units,
         kernel_initializer=keras.initializers.GlorotUniform(seed(layer.num_hidden_layers)),
         name=f"{prefix}score" if out_units == 1 else f"{prefix}embedding",
+        dtype=layer.dtype_policy,
     )
     return hidden, output
 

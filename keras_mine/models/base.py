@@ -87,7 +87,8 @@ class CriticModel(keras.Model):
         super().__init__(**kwargs)
         self.preprocessing = check_preprocessing(preprocessing)
         self.input_transforms = [
-            MarginalTransform(self.preprocessing, norm_feature=norm_feature, name=f"transform_{i}")
+            MarginalTransform(self.preprocessing, norm_feature=norm_feature,
+                              name=f"transform_{i}", dtype=self.dtype_policy)  # fmt: skip
             for i in range(self._input_parts)
         ]
         self.norm_feature = norm_feature
@@ -97,6 +98,7 @@ class CriticModel(keras.Model):
                 num_hidden_layers=num_hidden_layers,
                 activation=activation,
                 seed=seed,
+                dtype=self.dtype_policy,
             )
             self._custom_critic = False
         elif not isinstance(critic, keras.layers.Layer):
@@ -559,6 +561,7 @@ class CriticModel(keras.Model):
     # --------------------------------------------------------- serialization
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed,
+                  "dtype": keras.dtype_policies.serialize(self.dtype_policy),
                   "preprocessing": self.preprocessing,
                   "norm_feature": self.norm_feature}  # fmt: skip
         return {**config, **critic_config(self)}

@@ -53,7 +53,7 @@ class InfoNCE(CriticModel):
         if critic is None:
             names = ("hidden_dim", "num_hidden_layers", "activation")
             settings = {name: kwargs[name] for name in names if name in kwargs}
-            critic = SeparableCritic(seed=kwargs.get("seed"), **settings)
+            critic = SeparableCritic(seed=kwargs.get("seed"), dtype=kwargs.get("dtype"), **settings)
         elif not callable(getattr(critic, "score_matrix", None)):
             raise ValueError(
                 "InfoNCE scores every x of a batch against every z: pass a critic with a "
