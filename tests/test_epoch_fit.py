@@ -116,3 +116,83 @@ def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
     assert history["learning_rate"].iloc[-1] < 1e-2
     evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
     assert evaluation["mi"] == pytest.approx(history["val_mi"].iloc[best], abs=1e-5)
+
+
+# ------------------------------------------------------- one training contract
+def test_train_step_trains_one_batch_after_an_array_fit():
+    # Before: fit left the model in "epoch mode", and train_on_batch sent an
+    # (x, z) tuple to the epoch step, which indexed it as a dict.
+    x, z, _, _ = _data()
+    model = _model()
+    model.fit(x, z, batch_size=400, epochs=1, verbose=0)
+    assert float(model.moving_average_updates) == 2
+    logs = model.train_on_batch(x[:100], z[:100], return_dict=True)
+    assert float(model.moving_average_updates) == 3  # one batch, one step
+    assert set(logs) == {"loss", "mi"}
+    model.fit(x, z, batch_size=400, epochs=1, verbose=0)  # and epochs again
+    assert float(model.moving_average_updates) == 5
+
+
+def test_fit_restores_the_per_batch_step_when_training_fails():
+    class Explode(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
+
+    x, z, _, _ = _data()
+    model = _model()
+    with pytest.raises(RuntimeError, match="boom"):
+        model.fit(x, z, batch_size=400, epochs=2, callbacks=[Explode()], verbose=0)
+    model.train_on_batch(x[:100], z[:100])
+    assert float(model.moving_average_updates) == 2 + 1
+
+
+def test_validation_data_overrides_validation_split_as_in_keras():
+    # Before: validation_split silently replaced validation_data.
+    x, z, x_val, z_val = _data()
+    given = _model(seed=3).fit(x, z, batch_size=100, epochs=2, validation_data=(x_val, z_val),
+                               verbose=0)  # fmt: skip
+    both = _model(seed=3).fit(x, z, batch_size=100, epochs=2, validation_data=(x_val, z_val),
+                              validation_split=0.5, verbose=0)  # fmt: skip
+    np.testing.assert_allclose(both.history["val_mi"], given.history["val_mi"], rtol=1e-6)
+    np.testing.assert_allclose(both.history["mi"], given.history["mi"], rtol=1e-6)
+
+
+def test_fit_arguments_after_epochs_are_keyword_only():
+    # Before: fit(x, z, 100, 2, 0) passed 0 on as Keras' `verbose` and then
+    # again by keyword: "got multiple values for argument".
+    x, z, _, _ = _data()
+    with pytest.raises(TypeError, match="positional argument"):
+        _model().fit(x, z, 100, 2, 0)
+
+
+@pytest.mark.parametrize("name", ["sample_weight", "class_weight"])
+def test_sample_and_class_weights_are_refused_with_what_to_do(name):
+    x, z, _, _ = _data()
+    weights = np.ones(len(x)) if name == "sample_weight" else {0: 1.0}
+    with pytest.raises(ValueError, match=f"does not take `{name}`.*resample"):
+        _model().fit(x, z, epochs=1, verbose=0, **{name: weights})
+
+
+def test_predict_returns_the_critic_scores_of_pairs():
+    # Before: predict(x) crashed inside the critic with an unpacking error.
+    x, z, x_val, z_val = _data()
+    model = _model()
+    model.fit(x, z, batch_size=400, epochs=1, verbose=0)
+    scores = model.predict((x_val, z_val), verbose=0)
+    np.testing.assert_allclose(np.ravel(scores), model.scores(x_val, z_val), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"predict\(\(x, z\)\).*estimate\(\)"):
+        model.predict(x_val, verbose=0)
+
+
+def test_a_new_compile_trains_with_the_new_optimizer():
+    x, z, _, _ = _data()
+    model = _model()
+    first = model.make_train_epoch_function()
+    assert model.make_train_epoch_function() is first
+    model.compile(optimizer=keras.optimizers.SGD(0.0))  # a rate of 0 changes nothing
+    assert model.make_train_epoch_function() is not first
+    model.fit(x, z, batch_size=400, epochs=1, verbose=0)  # builds the weights
+    before = [w.numpy().copy() for w in model.critic.weights]
+    model.fit(x, z, batch_size=400, epochs=1, verbose=0)
+    for a, b in zip(before, model.critic.weights, strict=True):
+        np.testing.assert_array_equal(a, b.numpy())

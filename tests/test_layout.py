@@ -102,7 +102,34 @@ def test_no_module_imports_another_modules_underscore_names(module):
         assert not private, f"{module}:{line} imports {private} from {imported}"
 
 
+def _private_uses(source: str) -> list[str]:
+    """``obj._name`` uses where obj is not self, cls or super(): another object's privates."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Attribute) and node.attr.startswith("_")):
+            continue
+        if node.attr.startswith("__"):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+            continue
+        if isinstance(owner, ast.Call) and getattr(owner.func, "id", None) == "super":
+            continue
+        found.append(f"{ast.unparse(node)} (line {node.lineno})")
+    return found
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_uses_another_objects_private_attributes(module):
+    # Keras' own privates (model._compute_loss, ...) and our models' internals
+    # (model._epoch_step, ...) alike: each object is driven by its public API.
+    assert not _private_uses(_path(module).read_text()), module
+
+
 def test_the_check_can_fail():
+    assert _private_uses("model._set_epoch_mode(1)\nself._ok()\nsuper()._ok()") == [
+        "model._set_epoch_mode (line 1)"
+    ]
     # The rules above flag what they are meant to flag.
     assert _rank("keras_mine.estimators.stacked") < _rank("keras_mine.estimators.estimate")
     assert _rank("keras_mine.bench.runner") > _rank("keras_mine.estimators.estimate")

@@ -178,7 +178,7 @@ def test_mi_true_equals_the_monte_carlo_mean_log_density_ratio(task):
     # standard errors (a chance failure has probability 6e-5); the standard
     # error itself stays below 0.008 nats (0.0065 at the staircase's
     # 10 nats), so a formula off by a few hundredths of a nat is caught.
-    x, z = task._draw(300_000, np.random.default_rng(0))
+    x, z = task.draw(300_000, np.random.default_rng(0))
     joint, px, pz = _joint_and_marginals(task)
     ratio = joint.log_prob(np.concatenate([x, z], 1)) - px.log_prob(x) - pz.log_prob(z)
     ratio = ratio.numpy()
@@ -214,8 +214,8 @@ def test_mi_true_agrees_with_a_large_sample_ksg_estimate(task):
 def test_elementwise_transforms_are_inverted_exactly(transform, inverse):
     # MI is preserved because each map is injective: recover the base samples.
     base = sparse_gaussian(3, 3)
-    x0, z0 = base._draw(2_000, np.random.default_rng(0))
-    x1, z1 = transform(base)._draw(2_000, np.random.default_rng(0))
+    x0, z0 = base.draw(2_000, np.random.default_rng(0))
+    x1, z1 = transform(base).draw(2_000, np.random.default_rng(0))
     np.testing.assert_allclose(inverse(x1), x0, atol=1e-8)
     np.testing.assert_allclose(inverse(z1), z0, atol=1e-8)
     assert transform(base).mi_true == base.mi_true
@@ -223,8 +223,8 @@ def test_elementwise_transforms_are_inverted_exactly(transform, inverse):
 
 def test_spiral_is_a_norm_preserving_invertible_twist():
     base = sparse_gaussian(3, 3)
-    x0, _ = base._draw(2_000, np.random.default_rng(0))
-    x1, _ = spiral(base, speed=1.0)._draw(2_000, np.random.default_rng(0))
+    x0, _ = base.draw(2_000, np.random.default_rng(0))
+    x1, _ = spiral(base, speed=1.0).draw(2_000, np.random.default_rng(0))
     np.testing.assert_allclose(np.linalg.norm(x1, axis=1), np.linalg.norm(x0, axis=1))
     angle = -1.0 / 3 * np.sum(x1**2, axis=1)  # rotate back by the same angle (d = 3)
     back = x1.copy()

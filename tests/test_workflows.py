@@ -162,3 +162,23 @@ def test_ksg_ranking_handles_real_data_with_flags_and_rounded_values():
     continuous = [name for name in data.data.columns if name != "sex"]
     np.testing.assert_allclose(ranking[continuous], reference[continuous], atol=0.035)
     assert ranking.index[0] == "bmi"
+
+
+def test_ksg_scores_take_the_options_estimate_mi_takes_and_show_progress(capsys):
+    # Before: standardize=False raised ("do not apply to method='ksg'") and
+    # verbose was ignored on the KSG path.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1_000, 2)) * np.array([1.0, 1e3])  # column 1 in other units
+    y = X[:, 0] + X[:, 1] / 1e3 + rng.normal(size=1_000)
+    standardized = keras_mine.mi_scores(X, y)
+    raw = keras_mine.mi_scores(X, y, standardize=False, verbose=True)
+    assert "ksg x2" in capsys.readouterr().err
+    # On raw units the max-norm neighbourhoods of column 1 are all x-width:
+    # its estimate collapses; standardized, both columns read alike.
+    assert standardized[1] == pytest.approx(standardized[0], abs=0.05)
+    assert raw[0] == pytest.approx(standardized[0], abs=0.05)
+    assert raw[1] < standardized[1] - 0.1
+    keras_mine.mi_scores(X, y)
+    assert "ksg x2" not in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"\['bins'\] do not apply"):
+        keras_mine.mi_scores(X, y, bins=10)

@@ -69,6 +69,18 @@ def _run_mlp(hidden, output, h):
     return output(h)
 
 
+def serialize_activation(activation: Any) -> Any:
+    """A name stays a name; a callable is serialized as Keras' Dense does (JSON-safe)."""
+    return activation if isinstance(activation, str) else keras.activations.serialize(activation)
+
+
+def deserialize_activation(config: dict) -> dict:
+    """A copy of `config` whose serialized ``activation`` (if any) is a callable again."""
+    if isinstance(config.get("activation"), dict):
+        config = dict(config, activation=keras.activations.deserialize(config["activation"]))
+    return config
+
+
 class _MLPLayer(keras.layers.Layer):
     """Serialization of the MLP settings shared by the critics below."""
 
@@ -77,19 +89,14 @@ class _MLPLayer(keras.layers.Layer):
         config.update(
             hidden_dim=self.hidden_dim,
             num_hidden_layers=self.num_hidden_layers,
-            activation=keras.saving.serialize_keras_object(self.activation)
-            if callable(self.activation)
-            else self.activation,
+            activation=serialize_activation(self.activation),
             seed=self.seed,
         )
         return config
 
     @classmethod
     def from_config(cls, config: dict):
-        activation = config.get("activation")
-        if isinstance(activation, dict):
-            config = dict(config, activation=keras.saving.deserialize_keras_object(activation))
-        return cls(**config)
+        return cls(**deserialize_activation(config))
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -200,7 +207,7 @@ class SeparableCritic(_MLPLayer):
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class StackedMLPCritic(keras.layers.Layer):
+class StackedMLPCritic(_MLPLayer):
     """`num_critics` independent MLP critics evaluated as one batched network.
 
     Every weight has a leading axis of length `num_critics`, and each layer
@@ -264,37 +271,29 @@ class StackedMLPCritic(keras.layers.Layer):
         return keras.ops.squeeze(h, axis=-1)
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            num_critics=self.num_critics,
-            hidden_dim=self.hidden_dim,
-            num_hidden_layers=self.num_hidden_layers,
-            activation=self.activation,
-            seed=self.seed,
-        )
-        return config
+        return {**super().get_config(), "num_critics": self.num_critics}
 
 
-def critic_config(owner: Any) -> dict:
+def critic_config(owner: Any, custom: bool) -> dict:
     """The config entries that rebuild `owner`'s critic.
 
-    `owner` (a model or layer holding a critic) has ``_custom_critic``,
-    ``critic`` and the default critic's ``hidden_dim``,
-    ``num_hidden_layers``, ``activation``. A custom critic is serialized
-    whole; the default one by its settings.
+    `owner` (a model or layer holding a critic) has ``critic`` and the
+    default critic's ``hidden_dim``, ``num_hidden_layers``, ``activation``.
+    A `custom` critic (one the user passed) is serialized whole; the
+    default one by its settings.
     """
-    if owner._custom_critic:
+    if custom:
         return {"critic": keras.saving.serialize_keras_object(owner.critic)}
     return {
         "hidden_dim": owner.hidden_dim,
         "num_hidden_layers": owner.num_hidden_layers,
-        "activation": owner.activation,
+        "activation": serialize_activation(owner.activation),
     }
 
 
 def with_critic_deserialized(config: dict) -> dict:
-    """A copy of `config` whose serialized ``critic`` (if any) is a layer again."""
-    config = dict(config)
+    """A copy of `config` whose serialized ``critic`` and activation (if any) are objects again."""
+    config = deserialize_activation(dict(config))
     if isinstance(config.get("critic"), dict):
         config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
     return config

@@ -23,6 +23,9 @@ __all__ = [
 
 #: Rows scored per forward pass when a validation set is read in the graph.
 VALIDATION_BLOCK = 4096
+#: Rows scored per forward pass when a trained critic is read out (memory
+#: only: the estimate does not depend on it).
+READOUT_BLOCK = 8192
 
 
 def take_rows(target, rows):

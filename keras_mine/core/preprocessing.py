@@ -194,7 +194,8 @@ class MarginalTransform(keras.layers.Layer):
 
     def build(self, input_shape) -> None:
         width = int(input_shape[-1])
-        state = dict(trainable=False, initializer="zeros", dtype="float64")
+        # float64 state, never cast to a mixed policy's float16 when read in call.
+        state = dict(trainable=False, initializer="zeros", dtype="float64", autocast=False)
         if self.mode == "normal_scores":
             self.knots = self.add_weight(name="knots", shape=(width, self.num_knots), **state)
             self.scores = self.add_weight(name="scores", shape=(width, self.num_knots), **state)

@@ -16,7 +16,6 @@ from typing import Any
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
 from keras_mine.core.data import take_rows
 from keras_mine.core.validation import check_fraction, check_int, check_number
@@ -109,11 +108,13 @@ def fit_epochs(
 ) -> pd.DataFrame:
     """Train a compiled `CriticModel` with one compiled call per epoch and no Keras loop.
 
-    The same epoch step as ``model.fit`` on arrays (`CriticModel.train_epoch`
-    and the validation MI in one graph call), driven by a plain Python loop
-    that calls the Keras `callbacks` at epoch ends: it saves the few
-    milliseconds per epoch that `fit`'s own loop spends, which matter when an
-    epoch is only tens of small steps (see benchmarks/speed.py).
+    The same epoch step as ``model.fit`` on arrays
+    (`CriticModel.train_epoch_step`: the minibatch loop and the validation
+    MI in one graph call), driven by a plain Python loop that calls the
+    Keras `callbacks` at epoch ends: it saves the few milliseconds per epoch
+    that `fit`'s own loop spends, which matter when an epoch is only tens of
+    small steps (see benchmarks/speed.py). The input transforms are fitted
+    on `x`, `target` unless already fitted.
 
     Returns
     -------
@@ -121,12 +122,11 @@ def fit_epochs(
         One row per epoch run: ``epoch``, the logs, and the ``learning_rate``
         the epoch trained with.
     """
-    model._set_epoch_mode(min(batch_size, len(x)), True)
-    as_tensor = lambda values: tf.nest.map_structure(tf.convert_to_tensor, values)  # noqa: E731
-    data = as_tensor({"x": x, "target": target, "x_val": x_val, "target_val": target_val})
-    model._build_for(data["x"], data["target"])
+    if not model.is_adapted:
+        model.adapt(x, target)
+    data = model.epoch_inputs(x, target, batch_size=batch_size, validation=(x_val, target_val))
     model.optimizer.build(model.trainable_variables)
-    epoch_step = tf.function(model._epoch_step)
+    epoch_step = model.make_train_epoch_function()
     callback_list = keras.callbacks.CallbackList(callbacks, model=model, epochs=epochs)
     model.stop_training = False
     callback_list.on_train_begin()

@@ -23,13 +23,13 @@ from tqdm.auto import tqdm
 
 from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
 from keras_mine.core.critics import StackedMLPCritic
-from keras_mine.core.data import VALIDATION_BLOCK, marginal_permutations
+from keras_mine.core.data import READOUT_BLOCK, VALIDATION_BLOCK, marginal_permutations
 from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
 from keras_mine.core.preprocessing import MarginalTransform, check_preprocessing
 from keras_mine.core.validation import check_paired_samples
 from keras_mine.estimators.crossfit import TrainingConfig, cross_fit_splits
 from keras_mine.estimators.result import MIResult
-from keras_mine.models.callbacks import LR_MIN_DELTA
+from keras_mine.models.callbacks import PlateauSchedule
 
 __all__ = ["fit_stacked", "stack_pairs", "StackedFit", "STACKABLE_METHODS"]
 
@@ -107,7 +107,9 @@ class StackedFit:
         self.scale = tf.Variable(tf.ones(k))
         self.log_moving_average = tf.Variable(tf.zeros(k))
         self.updates = tf.Variable(0.0)
-        self.seed = 0 if seed is None else seed
+        # Seed of the stateless batch orders and shuffles; with seed=None a
+        # fresh one, as the initialization then is.
+        self.seed = int(np.random.default_rng().integers(2**31 - 1)) if seed is None else seed
 
     def objective(self, t_joint, t_marginal):
         spec = OBJECTIVES[self.method]
@@ -136,15 +138,18 @@ class StackedFit:
 
         @tf.function
         def epoch(x, z, x_val, z_val, epoch_index):
-            order = tf.random.experimental.stateless_shuffle(
-                tf.range(n_train), tf.stack([self.seed, epoch_index])
+            # One stateless seed per (seed, epoch) for the batch order, and
+            # one derived from it per step for the marginal shuffles.
+            epoch_seed = tf.random.experimental.stateless_fold_in(
+                tf.constant([self.seed, 0], tf.int64), epoch_index
             )
+            order = tf.random.experimental.stateless_shuffle(tf.range(n_train), epoch_seed)
             for step in tf.range(steps):
                 rows = order[step * batch_size : (step + 1) * batch_size]
                 self.train_step(
                     tf.gather(x, rows, axis=1),
                     tf.gather(z, rows, axis=1),
-                    tf.stack([epoch_index, step]) + self.seed * 7919,
+                    tf.random.experimental.stateless_fold_in(epoch_seed, step + 1),
                 )
             return self.dv(x_val, z_val, _EVAL_SEED)
 
@@ -169,66 +174,67 @@ class StackedFit:
         for variable, best in zip(self.variables, self.best, strict=True):
             variable.assign(best)
 
-    def readout(self, x, z, num_shuffles: int) -> tuple[np.ndarray, np.ndarray]:
+    def readout(
+        self, x, z, num_shuffles: int, block: int = READOUT_BLOCK
+    ) -> tuple[np.ndarray, np.ndarray]:
         """DV of each critic on (x, z) and its standard error, each (k,).
 
-        The marginal samples pair x with `num_shuffles` seeded permutations of z.
+        The marginal samples pair x with `num_shuffles` seeded permutations
+        of z; every critic call scores at most `block` rows of each pair.
         """
-        score = tf.function(self.critic)
-        joint = [score(x[:, r], z[:, r]) for r in np.array_split(np.arange(x.shape[1]), 4)]
-        marginal = [
-            score(x, tf.gather(z, permutation, axis=1))
-            for permutation in marginal_permutations(x.shape[1], num_shuffles, seed=0)
-        ]
-        joint, marginal = tf.concat(joint, 1), tf.concat(marginal, 1)
+        score = tf.function(self.critic, reduce_retracing=True)
+
+        def scores(z_rows):
+            return tf.concat([score(x[:, r], z_rows[:, r]) for r in _blocks(x.shape[1], block)], 1)
+
+        joint = scores(z)
+        marginal = tf.concat(
+            [
+                scores(tf.gather(z, permutation, axis=1))
+                for permutation in marginal_permutations(x.shape[1], num_shuffles, seed=0)
+            ],
+            1,
+        )
         return (
             donsker_varadhan(joint, marginal).numpy(),
             donsker_varadhan_stderr(joint, marginal).numpy(),
         )
 
 
+def _blocks(n: int, block: int) -> list[slice]:
+    return [slice(start, start + block) for start in range(0, n, block)]
+
+
 def _train_fold(fit: StackedFit, x, z, train, val, config, verbose, description) -> pd.DataFrame:
-    """Per-critic early stopping and rate schedule, decided at epoch ends."""
+    """Per-critic early stopping, rate schedule and best weights, decided at epoch ends.
+
+    The rules are `PlateauSchedule`'s: those of the callbacks `estimate_mi` uses.
+    """
     x_train, z_train = tf.constant(x[:, train]), tf.constant(z[:, train])
     x_val, z_val = tf.constant(x[:, val]), tf.constant(z[:, val])
     batch = len(train) if config.batch_size == "full" else min(config.batch_size, len(train))
     epoch_function = fit.make_epoch(len(train), batch)
-    k = fit.k
-    best = np.full(k, -np.inf)
-    stop_best, lr_best = best.copy(), best.copy()
-    wait, lr_wait = np.zeros(k, int), np.zeros(k, int)
-    rate = np.ones(k)
-    active = np.ones(k, bool)
+    schedule = PlateauSchedule(
+        fit.k, patience=config.stop_patience, min_delta=config.stop_min_delta,
+        lr_factor=config.lr_factor, lr_patience=config.lr_patience,
+    )  # fmt: skip
     rows = []
     bar = tqdm(range(config.max_epochs), desc=description, disable=not verbose, leave=False)
     for epoch in bar:
         val_mi = epoch_function(x_train, z_train, x_val, z_val, tf.constant(epoch)).numpy()
-        for critic in np.flatnonzero(active):
+        for critic in np.flatnonzero(schedule.active):
             rows.append(
                 dict(
                     critic=critic,
                     epoch=epoch,
                     val_mi=val_mi[critic],
-                    learning_rate=config.learning_rate * rate[critic],
+                    learning_rate=config.learning_rate * schedule.rate[critic],
                 )  # fmt: skip
             )
-        # The rules of `keras_mine.models.callbacks.default_callbacks`, per critic.
-        better = active & (val_mi > best)
-        fit.keep_best(tf.constant(better))
-        best = np.where(better, val_mi, best)
-        progressed = active & (val_mi > stop_best + config.stop_min_delta)
-        stop_best = np.where(progressed, val_mi, stop_best)
-        wait = np.where(progressed, 0, wait + 1)
-        lr_progressed = active & (val_mi > lr_best + LR_MIN_DELTA)
-        lr_best = np.where(lr_progressed, val_mi, lr_best)
-        lr_wait = np.where(lr_progressed, 0, lr_wait + 1)
-        reduce = active & (lr_wait >= config.lr_patience)
-        rate = np.where(reduce, rate * config.lr_factor, rate)
-        lr_wait = np.where(reduce, 0, lr_wait)
-        active &= ~((wait >= config.stop_patience) & (epoch > 0))
-        fit.scale.assign(np.where(active, rate, 0.0).astype(np.float32))
-        bar.set_postfix(active=int(active.sum()), refresh=False)
-        if not active.any():
+        fit.keep_best(tf.constant(schedule.update(epoch, val_mi)))
+        fit.scale.assign(np.where(schedule.active, schedule.rate, 0.0).astype(np.float32))
+        bar.set_postfix(active=int(schedule.active.sum()), refresh=False)
+        if not schedule.active.any():
             break
     bar.close()
     fit.restore_best()

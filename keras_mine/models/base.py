@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
 from keras_mine.core.critics import MLPCritic, critic_config, with_critic_deserialized
 from keras_mine.core.data import (
+    READOUT_BLOCK,
     VALIDATION_BLOCK,
     dataset_to_arrays,
     marginal_permutations,
@@ -118,8 +119,8 @@ class CriticModel(keras.Model):
         self.mi_metric = DonskerVaradhanMetric(name="mi")
         self._input_widths: tuple[int, int] | None = None
         self._score_function = None
-        self._epoch_batch_size: int | None = None  # set by `fit` on array input
-        self._epoch_shuffle = True
+        self._train_epoch_function = None  # made by make_train_epoch_function
+        self._train_epoch_key = None
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
@@ -255,11 +256,14 @@ class CriticModel(keras.Model):
             )
             loss = -objective
             scaled = scale_loss_for_replicas(loss)  # Keras sums replicas' gradients
+            # Mixed precision: compile wraps the optimizer in a LossScaleOptimizer,
+            # which unscales the gradients in `apply` (a no-op for others).
+            scaled = self.optimizer.scale_loss(scaled)
         gradients = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         self._update_metrics(loss, t_joint, t_marginal)
 
-    def train_epoch(self, x, target, batch_size: int, order=None) -> None:
+    def train_epoch(self, x, target, batch_size, order=None) -> None:
         """One epoch in the graph: a `_train_batch` per minibatch of rows `order`.
 
         `order` is a permutation of the rows (default: a fresh shuffle from
@@ -282,18 +286,53 @@ class CriticModel(keras.Model):
         tf.while_loop(lambda step: step < steps, step_body, (tf.constant(0),))
 
     def train_step(self, data):
-        if self._epoch_batch_size is None:  # a batch from a tf.data pipeline
-            self._train_batch(*self._unpack(data))
-            return {metric.name: metric.result() for metric in self.metrics}
-        return self._epoch_step(data)
+        """One optimizer step on one batch of (x, z), as Keras' loop calls it."""
+        self._train_batch(*self._unpack(data))
+        return {metric.name: metric.result() for metric in self.metrics}
 
-    def _epoch_step(self, data):
-        """A whole epoch as one step: the minibatch loop, then validation, in the graph."""
+    def epoch_inputs(
+        self, x, target, *, batch_size: int, validation: tuple | None = None,
+        shuffle: bool = True,
+    ) -> dict:  # fmt: skip
+        """The input of `train_epoch_step` for checked raw arrays; builds the model.
+
+        Args:
+            x, target: Training rows (z, or (y, z) for a conditional model).
+            batch_size: Rows per minibatch (at most the number of rows).
+            validation: Optional ``(x_val, target_val)``, read out after the epoch.
+            shuffle: Whether each epoch visits the rows in a fresh random order.
+        """
+        self._build_for(x, target)
+        data = {"x": x, "target": target, "batch_size": min(check_int(batch_size, "batch_size"),
+                len(x)), "shuffle": bool(shuffle)}  # fmt: skip
+        if validation is not None:
+            data.update(x_val=validation[0], target_val=validation[1])
+        return tf.nest.map_structure(tf.convert_to_tensor, data)
+
+    def train_epoch_step(self, data: dict) -> dict:
+        """A whole epoch as one step: the minibatch loop, then validation, in the graph.
+
+        This is what `fit` runs once per epoch on array inputs, and what
+        `keras_mine.estimators.crossfit.fit_epochs` runs without Keras' loop.
+
+        Args:
+            data: A dict from `epoch_inputs`: ``x``, ``target``, ``batch_size``,
+                ``shuffle`` and optionally ``x_val``, ``target_val``.
+
+        Returns:
+            The epoch's logs: the training metrics, and ``val_``-prefixed
+            metrics on the validation rows when given.
+        """
         x, target = self._unpack((data["x"], data["target"]))
         for metric in self.metrics:
             metric.reset_state()
-        order = None if self._epoch_shuffle else tf.range(tf.shape(x)[0])
-        self.train_epoch(x, target, self._epoch_batch_size, order)
+        rows = tf.range(tf.shape(x)[0])
+        order = tf.cond(
+            data["shuffle"],
+            lambda: keras.random.shuffle(rows, seed=self.shuffle_seed_generator),
+            lambda: rows,
+        )
+        self.train_epoch(x, target, data["batch_size"], order)
         logs = {metric.name: metric.result() for metric in self.metrics}
         if "x_val" in data:
             for metric in self.metrics:
@@ -306,6 +345,24 @@ class CriticModel(keras.Model):
                 self._test_batch(x_val[rows], block)
             logs.update({f"val_{m.name}": m.result() for m in self.metrics})
         return logs
+
+    def make_train_epoch_function(self, force: bool = False):
+        """The compiled `train_epoch_step` (cf. Keras' `make_train_function`).
+
+        Made once, and again after `compile` changes the optimizer,
+        `run_eagerly` or `jit_compile` (a traced step keeps the optimizer it
+        was traced with).
+
+        Args:
+            force: Trace a new function even if one exists.
+        """
+        key = (self.optimizer, self.run_eagerly, self.jit_compile)
+        if self._train_epoch_function is None or force or key != self._train_epoch_key:
+            step = self.train_epoch_step
+            if not self.run_eagerly:
+                step = tf.function(step, reduce_retracing=True, jit_compile=self.jit_compile)
+            self._train_epoch_function, self._train_epoch_key = step, key
+        return self._train_epoch_function
 
     def test_step(self, data):
         return self._test_batch(*self._unpack(data))
@@ -344,26 +401,40 @@ class CriticModel(keras.Model):
                 "Build a new model for data of another shape."
             )
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         """Keras `fit`, with z passed as `y`; array inputs run one graph call per epoch.
 
         Numpy arrays, tf tensors and pandas objects are validated (see
-        `keras_mine.core.validation.check_samples`) and copied. Each epoch is then
-        one Keras step: `train_epoch` loops over minibatches of `batch_size`
-        (default 32) inside the graph, reshuffled every epoch (unless
-        ``shuffle=False``), and the validation MI is computed in the same
-        graph call. This is the training of Keras' per-batch loop without
-        its per-step (and per-epoch) Python and iterator overhead; measured
-        3-5x faster for small critics (see BENCHMARKS.md). Epoch-level
-        callbacks (EarlyStopping, ReduceLROnPlateau, ...) and the History
-        work unchanged; batch-level hooks see one batch per epoch.
-        ``validation_split`` takes the last rows, as in Keras;
-        ``validation_data=(x_val, z_val)`` is checked like the training data.
+        `keras_mine.core.validation.check_samples`) and copied. Each epoch is
+        then one call of `train_epoch_step`: `train_epoch` loops over
+        minibatches of `batch_size` (default 32) inside the graph, reshuffled
+        every epoch (unless ``shuffle=False``), and the validation MI is
+        computed in the same graph call. This is the training of Keras'
+        per-batch loop without its per-step (and per-epoch) Python and
+        iterator overhead; measured 3-5x faster for small critics (see
+        BENCHMARKS.md). Epoch-level callbacks (EarlyStopping,
+        ReduceLROnPlateau, ...) and the History work unchanged; batch-level
+        hooks see one batch per epoch. Outside `fit`, `train_step` (and so
+        `train_on_batch`) trains one batch, as in Keras.
+
+        ``validation_split`` takes the last rows, as in Keras, and
+        ``validation_data=(x_val, z_val)``, checked like the training data,
+        overrides it, as in Keras. Arguments after `epochs` are keyword-only.
+        Sample and class weights are refused: every row is one joint sample,
+        and the marginal samples are built from the rows themselves.
 
         A ``tf.data.Dataset`` of (x, z) batches is trained batch by batch,
         as Keras does; ``compile(steps_per_execution=...)`` applies to it only.
         """
+        for name in ("sample_weight", "class_weight"):
+            if kwargs.pop(name, None) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.fit does not take `{name}`: each row is one "
+                    "sample of the joint distribution. To weight rows, resample them "
+                    "(e.g. rows = rng.choice(n, n, p=weights)) and fit on x[rows], z[rows]."
+                )
         validation = kwargs.pop("validation_data", None)
+        split = kwargs.pop("validation_split", None) or 0.0
         if isinstance(validation, (tuple, list)):
             if len(validation) != 2:
                 raise ValueError(
@@ -372,19 +443,20 @@ class CriticModel(keras.Model):
                 )
             validation = self._check_inputs(*validation)
         if isinstance(x, tf.data.Dataset):
+            if split:
+                raise ValueError(
+                    "`validation_split` cannot split a tf.data.Dataset; pass "
+                    "`validation_data` instead."
+                )
             x_spec, target_spec, _ = keras.utils.unpack_x_y_sample_weight(x.element_spec)
             self._build_for(x_spec, target_spec)
             if not self.is_adapted:
                 self.adapt(x)
-            self._set_epoch_mode(None, True)
             kwargs.setdefault("shuffle", False)  # Keras cannot shuffle a dataset
-            return super().fit(
-                x, y, batch_size, epochs, *args, validation_data=validation, **kwargs
-            )
+            return super().fit(x, y, batch_size, epochs, validation_data=validation, **kwargs)
         x, y = self._check_inputs(x, y)
         self._build_for(x, y)
-        split = kwargs.pop("validation_split", None) or 0.0
-        if split:
+        if split and validation is None:  # as in Keras, validation_data wins
             keep = int(len(x) * (1.0 - check_fraction(split, "validation_split")))
             if keep < 2 or len(x) - keep < 2:
                 raise ValueError(
@@ -400,26 +472,25 @@ class CriticModel(keras.Model):
             # Built in a tf.distribute scope: Keras runs each step in a replica
             # context, where the optimizer's cross-replica update cannot sit in
             # the epoch step's graph loop.
-            return self._fit_by_batches(x, y, validation, batch_size, epochs, *args, **kwargs)
-        self._set_epoch_mode(min(batch_size, len(x)), kwargs.pop("shuffle", True))
-        element = {"x": x, "target": y}
-        if validation is not None:
-            element.update(x_val=validation[0], target_val=validation[1])
-        epochs_data = tf.data.Dataset.from_tensors(element).repeat()
-        # One step is one epoch here: steps_per_execution > 1 would run several
+            return self._fit_by_batches(x, y, validation, batch_size, epochs, **kwargs)
+        data = self.epoch_inputs(x, y, batch_size=batch_size, validation=validation,
+                                 shuffle=kwargs.pop("shuffle", True))  # fmt: skip
+        epoch_function = self.make_train_epoch_function()
+        # Keras' loop calls train_function(iterator) once per step, and one
+        # step is one epoch here; steps_per_execution > 1 would run several
         # epochs between two calls of the epoch callbacks.
-        user_steps, self.steps_per_execution = self.steps_per_execution, 1
-        if user_steps != 1:
-            self.train_function = None
+        saved = self.train_function, self.steps_per_execution
+        self.train_function = lambda iterator: epoch_function(iterator.get_next())
+        self.steps_per_execution = 1
         try:
             return super().fit(
-                epochs_data, None, None, epochs, *args, steps_per_epoch=1, shuffle=False, **kwargs
-            )
+                tf.data.Dataset.from_tensors(data).repeat(), None, None, epochs,
+                steps_per_epoch=1, shuffle=False, **kwargs,
+            )  # fmt: skip
         finally:
-            if user_steps != 1:
-                self.steps_per_execution, self.train_function = user_steps, None
+            self.train_function, self.steps_per_execution = saved
 
-    def _fit_by_batches(self, x, y, validation, batch_size, epochs, *args, **kwargs):
+    def _fit_by_batches(self, x, y, validation, batch_size, epochs, **kwargs):
         """Checked arrays under a tf.distribute strategy: batch by batch, as Keras does.
 
         Keras splits each global batch over the replicas; each replica
@@ -436,16 +507,22 @@ class CriticModel(keras.Model):
         if validation is not None:
             validation = batches(*validation, shuffle=False)
         train = batches(x, y, shuffle=kwargs.pop("shuffle", True))
-        return self.fit(train, None, None, epochs, *args, validation_data=validation, **kwargs)
+        return self.fit(train, None, None, epochs, validation_data=validation, **kwargs)
 
-    def _set_epoch_mode(self, batch_size: int | None, shuffle: bool) -> None:
-        """Choose per-batch or per-epoch `train_step`; retrace when it changes."""
-        if (batch_size, bool(shuffle)) != (self._epoch_batch_size, self._epoch_shuffle):
-            self._epoch_batch_size, self._epoch_shuffle = batch_size, bool(shuffle)
-            self.train_function = None
+    def predict_step(self, data):
+        """Critic scores T(x, z) of a batch of ``(x, z)`` passed as `x` to `predict`."""
+        inputs, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not isinstance(inputs, (tuple, list)) or len(inputs) != self._input_parts:
+            names = "(x, z)" if self._input_parts == 2 else "(x, y, z)"
+            raise ValueError(
+                f"{type(self).__name__}.predict takes the pair {names} as its first "
+                f"argument, predict({names}), and returns the critic scores T{names}; "
+                "for the MI itself call estimate()."
+            )
+        return self(tuple(inputs), training=False)
 
     # --------------------------------------------------------------- readout
-    def scores(self, x, z, batch_size: int = 8192) -> np.ndarray:
+    def scores(self, x, z, batch_size: int = READOUT_BLOCK) -> np.ndarray:
         """Critic scores T(x_i, z_i) for paired raw rows, computed in batches."""
         return self._scores_checked(*self._check_inputs(x, z), batch_size)
 
@@ -482,7 +559,7 @@ class CriticModel(keras.Model):
         return to_units(value, units)
 
     def readout_with_error(
-        self, x: np.ndarray, target, *, batch_size: int = 8192, num_shuffles: int = 5,
+        self, x: np.ndarray, target, *, batch_size: int = READOUT_BLOCK, num_shuffles: int = 5,
         seed: int = 0,
     ) -> tuple[float, float]:  # fmt: skip
         """The `estimate` of checked raw arrays, in nats, and its standard error.
@@ -513,7 +590,7 @@ class CriticModel(keras.Model):
         x,
         z=None,
         *,
-        batch_size: int = 8192,
+        batch_size: int = READOUT_BLOCK,
         num_shuffles: int = 5,
         seed: int = 0,
         units: str = "nats",
@@ -564,7 +641,7 @@ class CriticModel(keras.Model):
                   "dtype": keras.dtype_policies.serialize(self.dtype_policy),
                   "preprocessing": self.preprocessing,
                   "norm_feature": self.norm_feature}  # fmt: skip
-        return {**config, **critic_config(self)}
+        return {**config, **critic_config(self, custom=self._custom_critic)}
 
     @classmethod
     def from_config(cls, config: dict):

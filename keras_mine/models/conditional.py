@@ -6,7 +6,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
+from keras_mine.core.data import (
+    READOUT_BLOCK,
+    batch_nearest_neighbor_swap,
+    nearest_neighbor_indices,
+)
 from keras_mine.core.validation import check_samples
 from keras_mine.models.classifier import ClassifierMI
 
@@ -79,11 +83,11 @@ class ConditionalClassifierMI(ClassifierMI):
         y, z = target
         return [(y[nearest_neighbor_indices(z)], z)]
 
-    def scores(self, x, y, z, batch_size: int = 8192) -> np.ndarray:
+    def scores(self, x, y, z, batch_size: int = READOUT_BLOCK) -> np.ndarray:
         """Logits for paired rows (x_i, y_i, z_i), computed in batches."""
         return self._scores_checked(*self._check_inputs(x, (y, z)), batch_size)
 
-    def estimate(self, x, y, z, *, batch_size: int = 8192, units: str = "nats") -> float:
+    def estimate(self, x, y, z, *, batch_size: int = READOUT_BLOCK, units: str = "nats") -> float:
         """Estimate I(X;Y|Z) on the given samples (pass held-out ones).
 
         The DV formula (or the mean log-odds, see `readout`) with the

@@ -163,7 +163,7 @@ class MutualInformation(keras.layers.Layer):
             "tau": self.tau,
             "seed": self.seed,
         }
-        return {**config, **critic_config(self)}
+        return {**config, **critic_config(self, custom=self._custom_critic)}
 
     @classmethod
     def from_config(cls, config: dict):

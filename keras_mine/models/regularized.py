@@ -111,6 +111,7 @@ class MIRegularizedModel(keras.Model):
         self.direction = direction
         self.critic_optimizer = critic_optimizer or keras.optimizers.Adam(1e-3)
         self.critic_steps = check_int(critic_steps, "critic_steps")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
         self.mi_tracker = keras.metrics.Mean(name="mi")
 
     @staticmethod
@@ -197,15 +198,16 @@ class MIRegularizedModel(keras.Model):
         for _ in range(self.critic_steps):
             with tf.GradientTape() as critic_tape:
                 objective, _ = self.mi_layer.objective_and_estimate(fixed, s)
-                critic_loss = -objective
+                critic_loss = self.critic_optimizer.scale_loss(-objective)
             grads = critic_tape.gradient(critic_loss, critic_variables)
             self.critic_optimizer.apply(grads, critic_variables)
         with tape:  # recording resumes
-            task_loss = self._compute_loss(
+            task_loss = self.compute_loss(
                 x=x, y=y, y_pred=prediction, sample_weight=sample_weight, training=True
             )
             _, mi = self.mi_layer.objective_and_estimate(representation, s)
             total = task_loss + self._signed_mi(mi)
+            total = self.optimizer.scale_loss(total)  # mixed precision (else a no-op)
         grads = tape.gradient(total, model_variables)
         self.optimizer.apply(grads, model_variables)
         return self._update_metrics(x, y, prediction, sample_weight, task_loss, mi)
@@ -213,17 +215,24 @@ class MIRegularizedModel(keras.Model):
     def test_step(self, data):
         x, y, sample_weight, inputs, s = self._unpack(data)
         prediction, representation = self._outputs(inputs, training=False)
-        task_loss = self._compute_loss(
+        task_loss = self.compute_loss(
             x=x, y=y, y_pred=prediction, sample_weight=sample_weight, training=False
         )
         _, mi = self.mi_layer.objective_and_estimate(representation, s)
         return self._update_metrics(x, y, prediction, sample_weight, task_loss, mi)
 
     def _update_metrics(self, x, y, prediction, sample_weight, task_loss, mi) -> dict:
-        self._loss_tracker.update_state(task_loss)
+        self.loss_tracker.update_state(task_loss)
         self.mi_tracker.update_state(mi)
         results = self.compute_metrics(x, y, prediction, sample_weight=sample_weight)
         return {**results, "mi": self.mi_tracker.result()}
+
+    @property
+    def metrics(self) -> list:
+        # Our trackers replace Keras' own "loss" tracker, which only Keras'
+        # default train_step updates; the compiled metrics follow.
+        own = [self.loss_tracker, self.mi_tracker]
+        return own + [m for m in super().metrics if m.name != "loss" and m not in own]
 
     def get_config(self) -> dict:
         return {

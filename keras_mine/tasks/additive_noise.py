@@ -39,6 +39,6 @@ class AdditiveNoiseTask(Task):
         e = self.epsilon
         return float(e - np.log(2.0 * e)) if e <= 0.5 else 1.0 / (4.0 * e)
 
-    def _draw(self, n, rng):
+    def draw(self, n, rng):
         x = rng.uniform(0.0, 1.0, size=(n, 1))
         return x, x + rng.uniform(-self.epsilon, self.epsilon, size=(n, 1))

@@ -18,8 +18,10 @@ class Task(abc.ABC):
     """A joint distribution of (X, Z) with I(X;Z) known in closed form.
 
     Subclasses define ``name``, ``dim_x``, ``dim_z``, ``mi_true`` and
-    ``_draw(n, rng)``, which returns float64 arrays; `sample` checks its
-    arguments, seeds a fresh generator and returns float32 copies.
+    ``draw(n, rng)``, which returns float64 arrays from a given generator
+    (so a wrapping task can draw from its base with the same generator);
+    `sample` checks its arguments, seeds a fresh generator and returns
+    float32 copies.
     """
 
     name: str
@@ -32,8 +34,8 @@ class Task(abc.ABC):
         """I(X;Z) in nats."""
 
     @abc.abstractmethod
-    def _draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """`n` samples of (x, z) in float64, shapes (n, dim_x) and (n, dim_z)."""
+    def draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """`n` samples of (x, z) from `rng`, float64 of shapes (n, dim_x) and (n, dim_z)."""
 
     def sample(self, n: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Draw `n` paired samples.
@@ -52,7 +54,7 @@ class Task(abc.ABC):
             float32 arrays ``x`` of shape (n, dim_x) and ``z`` of shape (n, dim_z).
         """
         n = check_int(n, "n")
-        x, z = self._draw(n, np.random.default_rng(seed))
+        x, z = self.draw(n, np.random.default_rng(seed))
         return x.astype(np.float32), z.astype(np.float32)
 
     def __repr__(self) -> str:

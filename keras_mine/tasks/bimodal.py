@@ -105,7 +105,7 @@ class BimodalTask(Task):
     def mi_true(self) -> float:
         return _integrated_mi(float(self.correlation))
 
-    def _draw(self, n, rng):
+    def draw(self, n, rng):
         rho = self.correlation
         g = rng.standard_normal((n, 2)) @ np.linalg.cholesky([[1.0, rho], [rho, 1.0]]).T
         x = mixture_quantile(ndtr(g[:, :1]), _X_MIXTURE)

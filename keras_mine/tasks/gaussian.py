@@ -89,7 +89,7 @@ class GaussianTask(Task):
         """Lower Cholesky factor of the covariance."""
         return np.linalg.cholesky(self.covariance)
 
-    def _draw(self, n, rng):
+    def draw(self, n, rng):
         joint = rng.standard_normal((n, self.covariance.shape[0])) @ self.cholesky.T
         return joint[:, : self.dim_x], joint[:, self.dim_x :]
 

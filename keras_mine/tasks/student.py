@@ -75,7 +75,7 @@ class StudentTask(Task):
             self.df, self.dim_x, self.dim_z
         )
 
-    def _draw(self, n, rng):
+    def draw(self, n, rng):
         g = (
             rng.standard_normal((n, self.dispersion.shape[0]))
             @ np.linalg.cholesky(self.dispersion).T

@@ -57,8 +57,8 @@ class TransformedTask(Task):
     def mi_true(self) -> float:
         return self.base.mi_true
 
-    def _draw(self, n, rng):
-        x, z = self.base._draw(n, rng)
+    def draw(self, n, rng):
+        x, z = self.base.draw(n, rng)
         return self.transform_x(x), self.transform_z(z)
 
 
@@ -110,8 +110,8 @@ class RenamedTask(Task):
     dim_z = property(lambda self: self.base.dim_z)
     mi_true = property(lambda self: self.base.mi_true)
 
-    def _draw(self, n, rng):
-        return self.base._draw(n, rng)
+    def draw(self, n, rng):
+        return self.base.draw(n, rng)
 
 
 def _spiral_map(speed: float, plane: tuple[int, int]) -> Callable[[np.ndarray], np.ndarray]:

@@ -10,7 +10,7 @@ import pandas as pd
 from keras_mine.classical.knn import jitter
 from keras_mine.core.validation import check_option, check_paired_samples
 from keras_mine.estimators.many import estimate_mi_many
-from keras_mine.estimators.methods import check_method
+from keras_mine.estimators.methods import METHODS, check_method
 
 __all__ = ["mi_scores", "rank_features", "MIScorer", "TARGET_KINDS"]
 
@@ -32,13 +32,17 @@ def _discrete_columns(X: np.ndarray) -> np.ndarray:
     return np.array([len(np.unique(column)) <= limit for column in X.T], dtype=bool)
 
 
-def _ksg_scores(X, y, discrete_target: bool, discrete_columns, k: int, seed) -> np.ndarray:
+def _ksg_scores(
+    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, k: int = 3,
+    standardize: bool = True,
+) -> np.ndarray:  # fmt: skip
     """kNN scores: KSG for continuous pairs, Ross' estimator where one side is discrete.
 
     KSG proper needs continuous data on both sides (repeated values are
     zero-distance neighbours). Pairs with a discrete side go to
-    scikit-learn's implementation of Ross (2014); discrete pairs to the
-    contingency table.
+    scikit-learn's implementation of Ross (2014), which uses neighbour
+    ranks within the continuous column only, so `standardize` changes
+    nothing there; discrete pairs go to the contingency table.
     """
     from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
@@ -52,8 +56,9 @@ def _ksg_scores(X, y, discrete_target: bool, discrete_columns, k: int, seed) -> 
         X_jittered = jitter(X[:, continuous], seed)
         y_jittered = jitter(y, None if seed is None else seed + 1)
         results = estimate_mi_many(
-            [(column[:, None], y_jittered) for column in X_jittered.T], "ksg", k=k
-        )
+            [(column[:, None], y_jittered) for column in X_jittered.T], "ksg", verbose=verbose,
+            k=k, standardize=standardize,
+        )  # fmt: skip
         scores[continuous] = [result.mi for result in results]
     if discrete_columns.any():
         scores[discrete_columns] = mutual_info_regression(
@@ -125,11 +130,11 @@ def mi_scores(
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
     if method == "ksg":
-        unused = sorted(set(settings) - {"k"})
+        unused = sorted(set(settings) - set(METHODS["ksg"].options))
         if unused:
             raise ValueError(f"Option(s) {unused} do not apply to method='ksg'.")
         return _ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
-                           _discrete_columns(X_checked), settings.get("k", 3), seed)  # fmt: skip
+                           _discrete_columns(X_checked), seed, verbose, **settings)  # fmt: skip
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
         if method == "kde":
