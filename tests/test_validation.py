@@ -111,6 +111,11 @@ NOISE = tuple(np.random.default_rng(0).normal(size=(2, 50)))
         lambda: keras_mine.MLPCritic(seed=-1),
         lambda: keras_mine.estimate_mi(*NOISE, seed=True),
         lambda: keras_mine.estimate_mi_many([NOISE], seed=-2),
+        lambda: keras_mine.estimate_mi(*NOISE, method="kde", bandwidth=True),
+        lambda: keras_mine.default_callbacks(lr_factor=True),
+        lambda: keras_mine.default_callbacks(min_delta=float("nan")),
+        lambda: keras_mine.tasks.bivariate_gaussian(True),
+        lambda: keras_mine.tasks.student_identity(1, 1, df=True),
     ],
 )
 def test_booleans_and_negative_seeds_are_rejected_where_options_enter(make):

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 
-from keras_mine.core.validation import check_paired_samples
+from keras_mine.core.validation import check_number, check_paired_samples
 
 __all__ = ["kde_mi", "leave_one_out_log_density", "bandwidth_factor"]
 
@@ -30,9 +30,7 @@ def bandwidth_factor(bandwidth: str | float, n: int, d: int) -> float:
         raise ValueError(
             f"Unknown bandwidth={bandwidth!r}. Expected 'scott', 'silverman' or a number."
         )
-    if isinstance(bandwidth, bool) or not np.isscalar(bandwidth) or not bandwidth > 0:
-        raise ValueError(f"Expected a positive bandwidth. Received: bandwidth={bandwidth!r}")
-    return float(bandwidth)
+    return check_number(bandwidth, "bandwidth", low=0.0, low_open=True)
 
 
 def leave_one_out_log_density(values: np.ndarray, bandwidth: str | float = "scott") -> np.ndarray:

@@ -64,7 +64,8 @@ def ksg_mi(x: Any, z: Any, k: int = 3, standardize: bool = True) -> float:
     --------
     >>> from keras_mine.tasks import bivariate_gaussian
     >>> x, z = bivariate_gaussian(0.9).sample(5000, seed=0)
-    >>> ksg_mi(x, z)   # true value 0.830
+    >>> round(ksg_mi(x, z), 2)   # true value 0.830
+    0.84
     """
     x, z = check_paired_samples(x, z, dtype="float64")
     n = len(x)

@@ -15,19 +15,19 @@ References
 .. [1] Belghazi et al., "Mutual Information Neural Estimation", ICML 2018.
 .. [2] Donsker & Varadhan, "Asymptotic evaluation of certain Markov process
    expectations for large time", Comm. Pure Appl. Math., 1983.
-.. [4] Mukherjee, Asnani & Kannan, "CCMI: Classifier based conditional mutual
-   information estimation", UAI 2020.
 .. [3] Choi & Lee, "Combating the instability of mutual information-based
    losses via regularization", UAI 2022 (ReMINE).
+.. [4] Mukherjee, Asnani & Kannan, "CCMI: Classifier based conditional mutual
+   information estimation", UAI 2020.
 .. [5] Nguyen, Wainwright & Jordan, "Estimating divergence functionals and
    the likelihood ratio by convex risk minimization", IEEE Trans. Inf.
    Theory, 2010 (NWJ).
-.. [6] van den Oord, Li & Vinyals, "Representation learning with contrastive
-   predictive coding", 2018 (InfoNCE).
+.. [6] Song & Ermon, "Understanding the limitations of variational mutual
+   information estimators", ICLR 2020 (SMILE).
 .. [7] Poole, Ozair, van den Oord, Alemi & Tucker, "On variational bounds of
    mutual information", ICML 2019.
-.. [8] Song & Ermon, "Understanding the limitations of variational mutual
-   information estimators", ICLR 2020 (SMILE).
+.. [8] van den Oord, Li & Vinyals, "Representation learning with contrastive
+   predictive coding", 2018 (InfoNCE).
 
 Score matrices: for a batch of n pairs, ``scores[i, j] = T(x_i, z_j)``; the
 diagonal holds the joint samples and the n(n-1) off-diagonal entries are
@@ -85,7 +85,7 @@ def donsker_varadhan(
 ) -> tf.Tensor:
     """Donsker-Varadhan lower bound ``E_P[T] - log E_Q[exp T]`` (``mine_biased``).
 
-    For any critic T this is a lower bound on I(X;Z); it is tight at
+    For any critic T this is a lower bound on I(X;Z) [2]_; it is tight at
     T = log dP/dQ + const. Its minibatch gradient is biased because the
     expectation sits inside the log [1]_.
 
@@ -325,7 +325,7 @@ def nwj(t_joint: tf.Tensor, t_marginal: tf.Tensor, name: str = "nwj") -> tf.Tens
 
     Unlike DV, the expectation is outside any log, so its minibatch estimate
     and gradient are unbiased; the price is a higher variance, which grows
-    like exp(MI) [8]_. Tight at ``T = 1 + log dP/dQ``.
+    like exp(MI) [6]_. Tight at ``T = 1 + log dP/dQ``.
 
     Parameters
     ----------
@@ -379,7 +379,7 @@ def jensen_shannon(
 def smile(
     t_joint: tf.Tensor, t_marginal: tf.Tensor, tau: float = 5.0, name: str = "smile"
 ) -> tf.Tensor:
-    """SMILE: DV with the partition term's scores clipped to [-tau, tau] [8]_.
+    """SMILE: DV with the partition term's scores clipped to [-tau, tau] [6]_.
 
     ``E_P[T] - log E_Q[exp(clip(T, -tau, tau))]``. Clipping bounds the
     variance of the partition estimate (DV's and NWJ's grows like exp(MI)),
@@ -440,7 +440,7 @@ def split_score_matrix(scores: tf.Tensor, name: str = "split_score_matrix"):
 
 
 def info_nce(scores: tf.Tensor, name: str = "info_nce") -> tf.Tensor:
-    """InfoNCE lower bound from a score matrix [6]_.
+    """InfoNCE lower bound from a score matrix [8]_.
 
     ``mean_i [ scores[i, i] - log mean_j exp(scores[i, j]) ]``: each joint
     pair is told apart from the n - 1 others in its row. It can never exceed

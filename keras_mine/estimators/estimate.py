@@ -108,9 +108,11 @@ def estimate_mi(
     Examples
     --------
     >>> from keras_mine.tasks import bivariate_gaussian
-    >>> x, z = bivariate_gaussian(0.9).sample(10_000, seed=0)
-    >>> estimate_mi(x, z, method="mine").mi    # true value 0.830 nats
-    >>> estimate_mi(x, z, method="ksg", k=5).mi
+    >>> x, z = bivariate_gaussian(0.9).sample(5_000, seed=0)
+    >>> round(estimate_mi(x, z, method="mine").mi, 1)    # true value 0.830 nats
+    0.8
+    >>> round(estimate_mi(x, z, method="ksg", k=5).mi, 2)
+    0.84
     """
     spec = check_method(method)
     x, z = check_paired_samples(x, z, dtype=spec.dtype)

@@ -411,7 +411,7 @@ class CriticModel(keras.Model):
         every epoch (unless ``shuffle=False``), and the validation MI is
         computed in the same graph call. This is the training of Keras'
         per-batch loop without its per-step (and per-epoch) Python and
-        iterator overhead; measured 3-5x faster for small critics (see
+        iterator overhead, which dominates for small critics (figures in
         BENCHMARKS.md). Epoch-level callbacks (EarlyStopping,
         ReduceLROnPlateau, ...) and the History work unchanged; batch-level
         hooks see one batch per epoch. Outside `fit`, `train_step` (and so
@@ -606,23 +606,18 @@ class CriticModel(keras.Model):
         Pass samples the critic was *not* trained on (a held-out test set):
         on its own training samples the estimate is biased upward.
 
-        Parameters
-        ----------
-        x, z : array-like, or a tf.data.Dataset of (x, z) batches as `x`
-            Paired samples.
-        batch_size : int
-            Rows scored at once (memory only; the result does not depend on it).
-        num_shuffles : int
-            Number of permutations of z forming the marginal samples.
-        seed : int
-            Seed of those permutations.
-        units : {"nats", "bits"}
-            Units of the returned value.
+        Args:
+            x, z: Paired samples (array-like), or a tf.data.Dataset of
+                (x, z) batches as `x`.
+            batch_size: Rows scored at once (memory only; the result does
+                not depend on it).
+            num_shuffles: Number of permutations of z forming the marginal
+                samples.
+            seed: Seed of those permutations.
+            units: "nats" or "bits".
 
-        Returns
-        -------
-        float
-            The MI estimate.
+        Returns:
+            The MI estimate (float).
         """
         x, z = self._paired_inputs(x, z)
         return self._estimate_checked(x, z, batch_size, num_shuffles, seed, units)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from keras_mine.core.validation import check_fraction, check_number, check_option
+
 __all__ = ["default_callbacks", "BestWeights", "ProgressBar", "PlateauSchedule", "LR_MIN_DELTA"]
 
 #: Smallest rise (nats) of the monitored MI that resets the learning-rate
@@ -14,6 +16,8 @@ __all__ = ["default_callbacks", "BestWeights", "ProgressBar", "PlateauSchedule",
 #: ``stop_min_delta`` (minepy's 0.01) cut the rate to nothing while the
 #: estimate was still rising.
 LR_MIN_DELTA = 1e-4
+#: Directions of improvement of a monitored quantity.
+MODES = ("max", "min")
 
 
 def _mode_for(monitor: str) -> str:
@@ -81,14 +85,10 @@ def default_callbacks(
         ``[EarlyStopping, ReduceLROnPlateau]``, then `BestWeights` if
         `restore_best_weights`.
     """
-    mode = mode or _mode_for(monitor)
-    if mode not in ("max", "min"):
-        raise ValueError(f"Expected mode 'max' or 'min'. Received: mode={mode!r}")
-    if not 0.0 < lr_factor < 1.0:
-        raise ValueError(f"Expected `lr_factor` in (0, 1). Received: lr_factor={lr_factor!r}")
-    for name, value in (("min_delta", min_delta), ("lr_min_delta", lr_min_delta)):
-        if not value >= 0.0:
-            raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
+    mode = check_option(mode or _mode_for(monitor), "mode", MODES, "modes")
+    check_fraction(lr_factor, "lr_factor")
+    check_number(min_delta, "min_delta", low=0.0)
+    check_number(lr_min_delta, "lr_min_delta", low=0.0)
     callbacks: list[keras.callbacks.Callback] = [
         keras.callbacks.EarlyStopping(
             monitor=monitor, mode=mode, patience=patience, min_delta=min_delta
@@ -121,9 +121,7 @@ class BestWeights(keras.callbacks.Callback):
     def __init__(self, monitor: str = "val_mi", mode: str | None = None) -> None:
         super().__init__()
         self.monitor = monitor
-        self.mode = mode or _mode_for(monitor)
-        if self.mode not in ("max", "min"):
-            raise ValueError(f"Expected mode 'max' or 'min'. Received: mode={self.mode!r}")
+        self.mode = check_option(mode or _mode_for(monitor), "mode", MODES, "modes")
         self.best: float | None = None
         self.best_epoch: int | None = None
         self.best_weights: list | None = None
@@ -185,19 +183,30 @@ class PlateauSchedule:
     (`keras_mine.estimators.stacked`). A test feeds one sequence to both
     and checks that they agree epoch by epoch.
 
-    Args:
-        k: Number of runs.
-        patience: Epochs without a rise of more than `min_delta` before a run stops.
-        min_delta: Smallest rise that resets the stopping count.
-        lr_factor: Factor multiplying a run's rate on a plateau, in (0, 1).
-        lr_patience: Epochs without a rise of more than `lr_min_delta` before
-            the rate is reduced.
-        lr_min_delta: Smallest rise that resets the rate's plateau count.
+    Parameters
+    ----------
+    k : int
+        Number of runs.
+    patience : int
+        Epochs without a rise of more than `min_delta` before a run stops.
+    min_delta : float
+        Smallest rise that resets the stopping count.
+    lr_factor : float
+        Factor multiplying a run's rate on a plateau, in (0, 1).
+    lr_patience : int
+        Epochs without a rise of more than `lr_min_delta` before the rate is
+        reduced.
+    lr_min_delta : float
+        Smallest rise that resets the rate's plateau count.
 
-    Attributes:
-        active: (k,) bool, the runs still training.
-        rate: (k,) the factor each run's learning rate has been multiplied by.
-        best: (k,) the best value seen by each run.
+    Attributes
+    ----------
+    active : np.ndarray of bool, shape (k,)
+        The runs still training.
+    rate : np.ndarray, shape (k,)
+        The factor each run's learning rate has been multiplied by.
+    best : np.ndarray, shape (k,)
+        The best value seen by each run.
     """
 
     def __init__(

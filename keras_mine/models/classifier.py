@@ -41,12 +41,17 @@ class ClassifierMI(CriticModel):
         critic, hidden_dim, num_hidden_layers, activation, seed: see
             `keras_mine.models.base.CriticModel`.
 
-    Example:
-    >>> model = ClassifierMI(seed=0)
-    >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    >>> model.fit(x, z, epochs=100, validation_split=0.2,
-    ...           callbacks=keras_mine.default_callbacks())
-    >>> model.estimate(x_test, z_test)
+    Example (trained as `keras_mine.MINE` is; see its example for callbacks):
+    >>> from keras_mine.tasks import bivariate_gaussian
+    >>> x, z = bivariate_gaussian(0.9).sample(3_000, seed=0)   # true MI 0.830 nats
+    >>> model = ClassifierMI(readout="log_odds", seed=0)
+    >>> model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    >>> accuracy = model.fit(x[:2000], z[:2000], batch_size=256, epochs=30,
+    ...                      verbose=0).history["accuracy"]
+    >>> accuracy[-1] > 0.7               # joint pairs told from shuffled ones
+    True
+    >>> round(model.estimate(x[2000:], z[2000:]), 1)          # on held-out rows
+    0.9
     """
 
     def __init__(self, readout: str = "dv", **kwargs: Any) -> None:

@@ -94,19 +94,13 @@ class ConditionalClassifierMI(ClassifierMI):
         marginal samples ``(x_i, y_{j(i)}, z_i)``, ``j(i)`` the nearest other
         row in z among all given samples: deterministic for the same data.
 
-        Parameters
-        ----------
-        x, y, z : array-like
-            Paired samples.
-        batch_size : int
-            Rows scored at once (memory only).
-        units : {"nats", "bits"}
-            Units of the returned value.
+        Args:
+            x, y, z: Paired samples (array-like).
+            batch_size: Rows scored at once (memory only).
+            units: "nats" or "bits".
 
-        Returns
-        -------
-        float
-            The conditional MI estimate.
+        Returns:
+            The conditional MI estimate (float).
         """
         x, target = self._check_inputs(x, (y, z))
         return self._estimate_checked(x, target, batch_size, 1, 0, units)

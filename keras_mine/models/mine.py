@@ -66,11 +66,15 @@ class MINE(CriticModel):
     ``moving_average_updates``).
 
     Example:
+    >>> from keras_mine.tasks import bivariate_gaussian
+    >>> x, z = bivariate_gaussian(0.9).sample(3_000, seed=0)   # true MI 0.830 nats
     >>> model = MINE(loss="mine", seed=0)
-    >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
-    >>> model.fit(x, z, epochs=100, validation_split=0.2,
-    ...           callbacks=keras_mine.default_callbacks())
-    >>> model.estimate(x_test, z_test)
+    >>> model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    >>> history = model.fit(x[:2000], z[:2000], batch_size=256, epochs=30,
+    ...                     validation_split=0.2, verbose=0,
+    ...                     callbacks=keras_mine.default_callbacks())
+    >>> round(model.estimate(x[2000:], z[2000:]), 1)          # on held-out rows
+    0.8
     """
 
     def __init__(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from keras_mine.core.validation import check_number
 from keras_mine.tasks.base import Task
 
 __all__ = ["AdditiveNoiseTask"]
@@ -27,8 +28,7 @@ class AdditiveNoiseTask(Task):
     epsilon: float
 
     def __post_init__(self) -> None:
-        if not self.epsilon > 0:
-            raise ValueError(f"Expected epsilon > 0. Received: epsilon={self.epsilon!r}")
+        check_number(self.epsilon, "epsilon", low=0.0, low_open=True)
 
     name = property(lambda self: f"additive-noise-1x1-eps{self.epsilon:g}")
     dim_x = 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from keras_mine.core.validation import check_number
 from keras_mine.tasks.base import Task
 
 __all__ = ["BimodalTask", "mixture_cdf", "mixture_quantile"]
@@ -94,8 +95,8 @@ class BimodalTask(Task):
     correlation: float = 0.75
 
     def __post_init__(self) -> None:
-        if not -1.0 < self.correlation < 1.0:
-            raise ValueError(f"Expected correlation in (-1, 1). Received: {self.correlation!r}")
+        check_number(self.correlation, "correlation", low=-1.0, high=1.0, low_open=True,
+                     high_open=True)  # fmt: skip
 
     name = property(lambda self: f"1v1-bimodal-{self.correlation}")
     dim_x = 1

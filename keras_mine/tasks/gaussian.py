@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_int, check_number
 from keras_mine.tasks.base import Task
 
 __all__ = [
@@ -96,8 +96,7 @@ class GaussianTask(Task):
 
 def bivariate_gaussian(rho: float) -> GaussianTask:
     """Two standard normals with correlation `rho`; MI = -0.5 ln(1 - rho^2)."""
-    if not -1.0 < rho < 1.0:
-        raise ValueError(f"Expected rho in (-1, 1). Received: rho={rho!r}")
+    rho = check_number(rho, "rho", low=-1.0, high=1.0, low_open=True, high_open=True)
     covariance = np.array([[1.0, rho], [rho, 1.0]])
     return GaussianTask(f"normal-1x1-rho{rho:g}", covariance, 1)
 
@@ -148,8 +147,7 @@ def staircase_gaussian(mi: float, dim: int = 20) -> GaussianTask:
     ``-dim / 2 * ln(1 - rho^2) = mi``. Their staircase steps through
     mi = 2, 4, 6, 8, 10 nats with dim = 20.
     """
-    if not mi > 0:
-        raise ValueError(f"Expected mi > 0. Received: mi={mi!r}")
+    mi = check_number(mi, "mi", low=0.0, low_open=True)
     dim = check_int(dim, "dim")
     rho = float(np.sqrt(-np.expm1(-2.0 * mi / dim)))
     return GaussianTask(

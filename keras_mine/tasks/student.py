@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from keras_mine.core.validation import check_int
+from keras_mine.core.validation import check_int, check_number
 from keras_mine.tasks.base import Task
 from keras_mine.tasks.gaussian import check_split, gaussian_mi, sparse_correlation
 
@@ -62,8 +62,7 @@ class StudentTask(Task):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dispersion", check_split(self.dispersion, self.dim_x))
-        if not self.df > 0:
-            raise ValueError(f"Expected df > 0. Received: df={self.df!r}")
+        check_number(self.df, "df", low=0.0, low_open=True)
 
     @property
     def dim_z(self) -> int:

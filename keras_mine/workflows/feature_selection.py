@@ -123,6 +123,7 @@ def mi_scores(
     >>> X = rng.normal(size=(2000, 3))
     >>> y = X[:, 0] ** 2 + 0.1 * rng.normal(size=2000)   # no correlation with X[:, 0]
     >>> mi_scores(X, y).round(2)                          # column 0 stands out
+    array([ 1.97, -0.01, -0.01])
     """
     check_method(method)
     X_checked, y_checked = check_paired_samples(X, y, ("X", "y"), dtype="float64")
@@ -196,8 +197,12 @@ class MIScorer:
     Examples
     --------
     >>> from sklearn.feature_selection import SelectKBest
-    >>> selector = SelectKBest(score_func=MIScorer("mine", max_epochs=100), k=2)
-    >>> selector.fit(X, y).get_support(indices=True)
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(1000, 4))
+    >>> y = np.sin(2 * X[:, 1]) + X[:, 3] ** 2 + 0.1 * rng.normal(size=1000)
+    >>> selector = SelectKBest(score_func=MIScorer("ksg"), k=2)   # or MIScorer("mine")
+    >>> selector.fit(X, y).get_support(indices=True)              # neither is correlated with y
+    array([1, 3])
     """
 
     def __init__(self, method: str = "ksg", **kwargs: Any) -> None:

@@ -34,9 +34,9 @@ def mi_matrix(
     method : str
         A method of `keras_mine.METHODS` ("ksg" default). Neural methods
         train the p(p-1)/2 critics stacked into one network
-        (`estimate_mi_many`), which is what makes them practical here: on
-        this 2-core CPU, 8 stacked critics cost 2.4 x less than 8 separate
-        ones (BENCHMARKS.md).
+        (`estimate_mi_many`), which is what makes them practical here: k
+        stacked critics cost little more per step than one (figures in
+        BENCHMARKS.md).
     seed : int or None
         Seeds the neural methods.
     verbose : bool
@@ -61,6 +61,10 @@ def mi_matrix(
     >>> df = pd.DataFrame({"a": a, "b": a ** 2 + 0.1 * rng.normal(size=3000),
     ...                    "c": rng.normal(size=3000)})
     >>> mi_matrix(df).round(2)    # a-b high although uncorrelated, c near 0
+          a     b     c
+    a   NaN  1.96 -0.01
+    b  1.96   NaN  0.02
+    c -0.01  0.02   NaN
     """
     names = list(data.columns) if hasattr(data, "columns") else None
     values = check_samples(data, "data", dtype="float64")

@@ -70,8 +70,10 @@ def bootstrap_ci(
     Why not the quantiles of the replicates around the estimate (the "basic"
     interval): a KSG estimate that came out high or low is not reproduced by
     its half-samples, which regress toward the truth, and the reflected
-    interval then misses it (coverage 0.78 for a nominal 0.95 in
-    tests/test_resampling.py's setting, against 0.95 for this interval).
+    interval then misses it (on 60 samples of 1,000 rows of a Gaussian with
+    rho 0.6, the reflected interval covered the truth 0.78 of the time for
+    a nominal 0.95, this one 0.95: the coverage test of
+    tests/test_workflows.py).
 
     The interval covers the estimator's sampling spread only: a method
     biased at this n (neural estimators on high MI, KSG in high dimensions)
@@ -104,7 +106,9 @@ def bootstrap_ci(
     --------
     >>> from keras_mine.tasks import bivariate_gaussian
     >>> x, z = bivariate_gaussian(0.6).sample(2000, seed=0)    # true MI 0.223
-    >>> bootstrap_ci(x, z, "ksg")
+    >>> interval = bootstrap_ci(x, z, "ksg", n_replicates=50)
+    >>> round(interval.low, 2), round(interval.mi, 2), round(interval.high, 2)
+    (0.16, 0.21, 0.26)
     """
     spec = check_method(method)
     confidence = check_fraction(confidence, "confidence")
