@@ -83,3 +83,23 @@ def test_summary_statistics_and_markdown():
     table = format_markdown(summary)
     assert f"| {tasks[1].name} | 1×1 | 1.71 | {row['mean']:.2f} ± {row['std']:.2f} |" in table
     assert "| mean abs. error |" in table
+
+
+def test_the_keras_mine_command_and_the_module_print_the_version_written_once():
+    import configparser
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import keras_mine
+
+    root = Path(__file__).parents[1]
+    setup = configparser.ConfigParser()
+    setup.read(root / "setup.cfg")
+    assert setup["metadata"]["version"] == "attr: keras_mine.__version__"
+    assert "[project]" not in (root / "pyproject.toml").read_text()  # metadata in one file
+    assert (root / "LICENSE").read_text().startswith("MIT License")
+    command = Path(sys.executable).with_name("keras-mine")  # installed by pip install
+    for argv in ([str(command)], [sys.executable, "-m", "keras_mine"]):
+        done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=120)
+        assert done.stdout.strip() == f"keras-mine {keras_mine.__version__}", done.stderr

@@ -106,7 +106,7 @@ NOISE = tuple(np.random.default_rng(0).normal(size=(2, 50)))
         lambda: keras_mine.MINE(alpha=True),
         lambda: keras_mine.MINE(loss="remine", reg_weight=False),
         lambda: keras_mine.MINE(loss="smile", tau=True),
-        lambda: keras_mine.MutualInformation(loss="nwj", tau=True),
+        lambda: keras_mine.MutualInformation(loss="smile", tau=True),
         lambda: keras_mine.MutualInformation(loss="nwj", seed=True),
         lambda: keras_mine.MLPCritic(seed=-1),
         lambda: keras_mine.estimate_mi(*NOISE, seed=True),

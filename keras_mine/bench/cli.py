@@ -11,10 +11,14 @@ _NEURAL_HELP = "maximum epochs of the neural methods; early stopping usually end
 
 
 def _parser() -> argparse.ArgumentParser:
+    from keras_mine import __version__
+
     parser = argparse.ArgumentParser(
-        prog="python -m keras_mine",
-        description="Mutual information estimation with Keras: demo and benchmark.",
+        prog="keras-mine",
+        description="Mutual information estimation with Keras: demo and benchmark "
+        "(also run as python -m keras_mine).",
     )
+    parser.add_argument("--version", action="version", version=f"keras-mine {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(

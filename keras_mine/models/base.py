@@ -301,6 +301,10 @@ class CriticModel(keras.Model):
             batch_size: Rows per minibatch (at most the number of rows).
             validation: Optional ``(x_val, target_val)``, read out after the epoch.
             shuffle: Whether each epoch visits the rows in a fresh random order.
+
+        Returns:
+            A dict of tensors to pass to `train_epoch_step` (or to the
+            function `make_train_epoch_function` returns), once per epoch.
         """
         self._build_for(x, target)
         data = {"x": x, "target": target, "batch_size": min(check_int(batch_size, "batch_size"),

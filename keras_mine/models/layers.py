@@ -59,7 +59,7 @@ class MutualInformation(keras.layers.Layer):
         loss_weight: Weight of ``-objective`` added as a layer loss in
             training (0: add nothing, only return the estimate).
         hidden_dim, num_hidden_layers, activation: the default critic.
-        tau: SMILE's clipping threshold.
+        tau: SMILE's clipping threshold (loss "smile" only; default 5).
         seed: Optional int seeding the critic and the in-batch shuffles.
 
     Call arguments:
@@ -85,7 +85,7 @@ class MutualInformation(keras.layers.Layer):
         hidden_dim: int = 64,
         num_hidden_layers: int = 2,
         activation: str = "relu",
-        tau: float = 5.0,
+        tau: float | None = None,
         seed: int | None = None,
         **kwargs: Any,
     ) -> None:
@@ -93,7 +93,9 @@ class MutualInformation(keras.layers.Layer):
         self.objective = get_objective(loss, LAYER_LOSSES)
         self.loss_name = loss
         self.loss_weight = check_number(loss_weight, "loss_weight")
-        self.tau = OBJECTIVES["smile"].options(tau=tau)["tau"]
+        # The loss's options (SMILE's tau); another loss given a tau raises.
+        self.options = self.objective.options(**({} if tau is None else {"tau": tau}))
+        self.tau = self.options.get("tau")
         self.seed = check_seed(seed)
         self._custom_critic = critic is not None
         if critic is None:
@@ -141,8 +143,7 @@ class MutualInformation(keras.layers.Layer):
             return value, value
         t_joint = self.critic(x, z)
         t_marginal = self.critic(x, shuffle_marginal(z, self._shuffle_seed))
-        options = {"tau": self.tau} if "tau" in self.objective.defaults else {}
-        objective = self.objective.train(t_joint, t_marginal, **options)
+        objective = self.objective.train(t_joint, t_marginal, **self.options)
         if not self.objective.is_bound:  # "js": its value is not an MI bound
             return objective, donsker_varadhan(t_joint, t_marginal)
         return objective, objective
@@ -170,4 +171,7 @@ class MutualInformation(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config: dict):
-        return cls(**with_critic_deserialized(config))
+        config = with_critic_deserialized(config)
+        if "tau" not in get_objective(config.get("loss", "infonce")).defaults:
+            config.pop("tau", None)  # files saved when every loss stored tau=5
+        return cls(**config)
