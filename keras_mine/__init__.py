@@ -1,6 +1,13 @@
 """keras_mine: mutual information estimation with TensorFlow and Keras."""
 
-import keras as _keras
+import os as _os
+
+from keras_mine.bench import startup as _startup
+
+if _startup.launched_as_command() and not _os.environ.get(_startup.SHOW_LOGS_VARIABLE):
+    _startup.import_tensorflow_quietly()  # the command line shows no TensorFlow start-up lines
+
+import keras as _keras  # noqa: E402
 
 if _keras.backend.backend() != "tensorflow":
     raise ImportError(
@@ -13,6 +20,7 @@ from keras_mine.core import bounds  # noqa: E402
 from keras_mine.core.critics import MLPCritic, SeparableCritic  # noqa: E402
 from keras_mine.core.data import make_dataset  # noqa: E402
 from keras_mine.core.metrics import DonskerVaradhanMetric  # noqa: E402
+from keras_mine.core.version import __version__  # noqa: E402
 from keras_mine.estimators.conditional import estimate_cmi  # noqa: E402
 from keras_mine.estimators.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
 from keras_mine.estimators.many import estimate_mi_many  # noqa: E402
@@ -31,8 +39,6 @@ from keras_mine.models.regularized import MIRegularizedModel  # noqa: E402
 from keras_mine.workflows.feature_selection import MIScorer, mi_scores, rank_features  # noqa: E402
 from keras_mine.workflows.matrix import mi_matrix  # noqa: E402
 from keras_mine.workflows.resampling import BootstrapCI, bootstrap_ci, mi_vs_sample_size  # noqa: E402
-
-__version__ = "0.1.0"
 
 __all__ = [
     "bounds",

@@ -96,10 +96,35 @@ def test_the_keras_mine_command_and_the_module_print_the_version_written_once():
     root = Path(__file__).parents[1]
     setup = configparser.ConfigParser()
     setup.read(root / "setup.cfg")
-    assert setup["metadata"]["version"] == "attr: keras_mine.__version__"
+    assert setup["metadata"]["version"] == "attr: keras_mine.core.version.__version__"
     assert "[project]" not in (root / "pyproject.toml").read_text()  # metadata in one file
     assert (root / "LICENSE").read_text().startswith("MIT License")
     command = Path(sys.executable).with_name("keras-mine")  # installed by pip install
     for argv in ([str(command)], [sys.executable, "-m", "keras_mine"]):
         done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=120)
         assert done.stdout.strip() == f"keras-mine {keras_mine.__version__}", done.stderr
+
+
+def test_the_command_line_hides_tensorflow_start_up_lines_unless_asked():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from keras_mine.bench.startup import launched_as_command
+
+    assert launched_as_command(["python", "/venv/bin/keras-mine", "demo"])
+    assert launched_as_command(["python", "-m", "keras_mine", "bench"])
+    assert not launched_as_command(["python", "-m", "pytest", "-q"])
+    assert not launched_as_command(["python", "script.py"])
+
+    def run(argv, **env):
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **env})  # fmt: skip
+
+    command = str(Path(sys.executable).with_name("keras-mine"))
+    quiet = run([command, "demo", "--help"])
+    assert quiet.returncode == 0 and "usage: keras-mine demo" in quiet.stdout
+    assert quiet.stderr == ""
+    if run([sys.executable, "-c", "import tensorflow"]).stderr:  # this TensorFlow logs at start
+        assert run([command, "--version"], KERAS_MINE_TF_LOGS="1").stderr.strip()

@@ -164,3 +164,19 @@ def test_sharp_edged_one_column_dependence_is_read_within_the_issue_mark():
     task = get_task("1v1-additive-0.75")
     x, z = task.sample(5_000, seed=0)
     assert keras_mine.estimate_mi(x, z, seed=0).mi == pytest.approx(task.mi_true, abs=0.035)
+
+
+def test_a_dataframe_with_column_names():
+    x, z = bivariate_gaussian(0.7).sample(1_000, seed=0)
+    df = pd.DataFrame({"a": x[:, 0], "b": np.random.default_rng(0).normal(size=1_000),
+                       "c": z[:, 0]})  # fmt: skip
+    by_name = keras_mine.estimate_mi(df, x=["a", "b"], z="c", method="ksg").mi
+    assert by_name == keras_mine.estimate_mi(df[["a", "b"]].to_numpy(), df["c"], "ksg").mi
+    by_keyword = keras_mine.estimate_mi(x=x, z=z, method="ksg").mi
+    assert by_keyword == keras_mine.estimate_mi(x, z, "ksg").mi
+    with pytest.raises(ValueError, match=r"\['d'\] not found. Its columns: \['a', 'b', 'c'\]"):
+        keras_mine.estimate_mi(df, x="d", z="c", method="ksg")
+    with pytest.raises(ValueError, match="need a DataFrame"):
+        keras_mine.estimate_mi(x, x="a", z="c", method="ksg")
+    with pytest.raises(ValueError, match="Name the columns of `z`"):
+        keras_mine.estimate_mi(df, x="a", method="ksg")

@@ -182,3 +182,57 @@ def test_ksg_scores_take_the_options_estimate_mi_takes_and_show_progress(capsys)
     assert "ksg x2" not in capsys.readouterr().err
     with pytest.raises(ValueError, match=r"\['bins'\] do not apply"):
         keras_mine.mi_scores(X, y, bins=10)
+
+
+def test_select_k_best_with_a_discrete_mask_ranks_as_scikit_learn_does():
+    # scikit-learn's conventions: discrete_features (mask or indices),
+    # n_neighbors, random_state; the same ranking as mutual_info_classif.
+    from functools import partial
+
+    from sklearn.feature_selection import mutual_info_classif
+
+    rng = np.random.default_rng(3)
+    n = 2_000
+    y = rng.integers(0, 3, n)
+    X = np.column_stack([
+        y + rng.normal(size=n),                     # continuous, informative
+        rng.normal(size=n),                         # continuous, independent
+        np.sin(y) + 0.5 * rng.normal(size=n),       # continuous, informative
+        (y + rng.integers(0, 2, n)) % 3,            # discrete codes, informative
+        rng.integers(0, 4, n),                      # discrete, independent
+        (y == 2).astype(int),                       # a flag, informative
+    ]).astype(float)  # fmt: skip
+    mask = np.array([False, False, False, True, True, True])
+    ours = keras_mine.mi_scores(X, y, discrete_features=mask, n_neighbors=4, random_state=0)
+    theirs = mutual_info_classif(X, y, discrete_features=mask, n_neighbors=4, random_state=0)
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+    assert list(np.argsort(ours)) == list(np.argsort(theirs))
+    selected = [
+        SelectKBest(score_func=scorer, k=3).fit(X, y).get_support(indices=True)
+        for scorer in (
+            keras_mine.MIScorer("ksg", discrete_features=[3, 4, 5], random_state=0),
+            partial(mutual_info_classif, discrete_features=mask, random_state=0),
+        )
+    ]
+    np.testing.assert_array_equal(*selected)
+    assert set(selected[0].tolist()) == {0, 3, 5}  # MI 0.27, 0.41, 0.62; the others <= 0.24
+    with pytest.raises(ValueError, match="`n_neighbors` or `k`"):
+        keras_mine.mi_scores(X, y, n_neighbors=4, k=4)
+    with pytest.raises(ValueError, match="boolean mask of length n_features"):
+        keras_mine.mi_scores(X, y, discrete_features=[True, False])
+    with pytest.raises(ValueError, match="method='ksg' only"):
+        keras_mine.mi_scores(X, y, "histogram", discrete_features=mask)
+
+
+def test_negative_estimates_read_zero_for_every_column():
+    # Before: scikit-learn clipped the discrete columns at 0 and KSG's
+    # continuous ones came back below 0 (-0.01 here).
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=2_000), rng.normal(size=2_000),
+                         rng.integers(0, 3, 2_000)])  # fmt: skip
+    y = X[:, 0] ** 2 + 0.1 * rng.normal(size=2_000)
+    scores = keras_mine.mi_scores(X, y)
+    assert scores[0] > 1.5 and np.all(scores >= 0.0)
+    assert scores[1] == 0.0  # KSG read -0.01
+    assert np.array_equal(keras_mine.mi_scores(X, y, random_state=5),
+                          keras_mine.mi_scores(X, y, seed=5))  # fmt: skip

@@ -11,12 +11,14 @@ _NEURAL_HELP = "maximum epochs of the neural methods; early stopping usually end
 
 
 def _parser() -> argparse.ArgumentParser:
-    from keras_mine import __version__
+    from keras_mine.core.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="keras-mine",
         description="Mutual information estimation with Keras: demo and benchmark "
         "(also run as python -m keras_mine).",
+        epilog="TensorFlow's start-up log lines are hidden; set KERAS_MINE_TF_LOGS=1 to "
+        "see them.",
     )
     parser.add_argument("--version", action="version", version=f"keras-mine {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

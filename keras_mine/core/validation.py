@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "check_samples",
     "check_paired_samples",
+    "columns_of",
     "check_option",
     "check_number",
     "check_int",
@@ -154,6 +155,48 @@ def check_paired_samples(
             f"{z_checked.shape[0]}; they must be paired row by row (same length)."
         )
     return x_checked, z_checked
+
+
+def columns_of(data: Any, x: Any, z: Any) -> tuple[Any, Any]:
+    """The columns of a DataFrame that `x` and `z` name, as two DataFrames.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The table.
+    x, z : str or list of str
+        Column names (one name or several each).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(data[x], data[z])``, each with one column per name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "c": [5.0, 6.0]})
+    >>> [list(part.columns) for part in columns_of(df, ["a", "b"], "c")]
+    [['a', 'b'], ['c']]
+    """
+    if not hasattr(data, "columns"):
+        raise ValueError(
+            "Column names for `x` and `z` need a DataFrame as the first argument; "
+            f"received {type(data).__name__}. Pass arrays as estimate_mi(x, z) instead."
+        )
+    parts = []
+    for name, names in (("x", x), ("z", z)):
+        if names is None:
+            raise ValueError(f"Name the columns of `{name}` too, e.g. {name}='a' or ['a', 'b'].")
+        names = [names] if isinstance(names, str) else list(names)
+        missing = [n for n in names if n not in data.columns]
+        if missing or not names:
+            raise ValueError(
+                f"`{name}` must name columns of the DataFrame; {missing or 'none'} not found. "
+                f"Its columns: {list(data.columns)}."
+            )
+        parts.append(data[names])
+    return parts[0], parts[1]
 
 
 def check_option(value: Any, name: str, valid: Iterable[str], kind: str | None = None) -> str:

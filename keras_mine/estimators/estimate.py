@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keras_mine.core.validation import check_paired_samples
+from keras_mine.core.validation import check_paired_samples, columns_of
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.methods import METHODS, check_method, run_method
 from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
@@ -13,10 +13,11 @@ __all__ = ["estimate_mi", "MIResult", "METHODS"]
 
 
 def estimate_mi(
-    x: Any,
-    z: Any,
+    data: Any = None,
+    z: Any = None,
     method: str = "mine",
     *,
+    x: Any = None,
     seed: int | None = 0,
     verbose: bool = False,
     **settings: Any,
@@ -42,8 +43,14 @@ def estimate_mi(
 
     Parameters
     ----------
-    x, z : array-like
-        Paired samples: numpy, tf.Tensor or pandas, 1-D or (n_samples, n_features).
+    data, z : array-like
+        Paired samples x and z: numpy, tf.Tensor or pandas, 1-D or
+        (n_samples, n_features), as ``estimate_mi(x, z)``. Or `data` is a
+        DataFrame and `x` and `z` name its columns:
+        ``estimate_mi(df, x=["a", "b"], z="c")``.
+    x : array-like, or str or list of str
+        The x samples by keyword (``estimate_mi(x=..., z=...)``), or the
+        names of x's columns in `data`.
     method : str
         One of `METHODS`. Neural: "mine_biased", "mine", "remine", "nwj",
         "smile", "js", "infonce" (the losses of `keras_mine.MINE`),
@@ -115,6 +122,10 @@ def estimate_mi(
     0.84
     """
     spec = check_method(method)
+    if x is None:
+        x = data  # estimate_mi(x, z)
+    elif data is not None:
+        x, z = columns_of(data, x, z)  # estimate_mi(df, x="a", z="b")
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
     warn_if_implausible([dependence_message(x, z)])
     result = run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)

@@ -143,7 +143,8 @@ class StackedFit:
             epoch_seed = tf.random.experimental.stateless_fold_in(
                 tf.constant([self.seed, 0], tf.int64), epoch_index
             )
-            order = tf.random.experimental.stateless_shuffle(tf.range(n_train), epoch_seed)
+            # argsort of uniform keys: a shuffle with GPU kernels (stateless_shuffle has none)
+            order = tf.argsort(tf.random.stateless_uniform([n_train], epoch_seed))
             for step in tf.range(steps):
                 rows = order[step * batch_size : (step + 1) * batch_size]
                 self.train_step(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
-from keras_mine.core.validation import check_option, check_paired_samples
+from keras_mine.core.validation import check_option, check_paired_samples, check_seed
 from keras_mine.estimators.many import estimate_mi_many
 from keras_mine.estimators.methods import METHODS, check_method
 
@@ -26,10 +26,31 @@ def _is_discrete(y: np.ndarray, target: str) -> bool:
     return y.dtype.kind in "biu" and len(np.unique(y)) <= MAX_AUTO_CLASSES
 
 
-def _discrete_columns(X: np.ndarray) -> np.ndarray:
-    """Columns with at most `MAX_AUTO_CLASSES` distinct values (codes, flags, levels)."""
-    limit = min(MAX_AUTO_CLASSES, len(X) // 2)
-    return np.array([len(np.unique(column)) <= limit for column in X.T], dtype=bool)
+def _discrete_columns(X: np.ndarray, discrete_features: Any = "auto") -> np.ndarray:
+    """A boolean mask of X's discrete columns, as scikit-learn's `discrete_features` says.
+
+    "auto": columns with at most `MAX_AUTO_CLASSES` distinct values (codes,
+    flags, levels); a bool: all or none; a boolean mask of length
+    n_features, or the indices of the discrete columns.
+    """
+    n_features = X.shape[1]
+    if isinstance(discrete_features, str):
+        check_option(discrete_features, "discrete_features", ("auto",))
+        limit = min(MAX_AUTO_CLASSES, len(X) // 2)
+        return np.array([len(np.unique(column)) <= limit for column in X.T], dtype=bool)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(n_features, bool(discrete_features))
+    given = np.asarray(discrete_features)
+    if given.dtype == bool and given.shape == (n_features,):
+        return given.copy()
+    if given.ndim == 1 and given.dtype.kind in "iu" and np.all((given >= 0) & (given < n_features)):
+        mask = np.zeros(n_features, dtype=bool)
+        mask[given] = True
+        return mask
+    raise ValueError(
+        "`discrete_features` must be 'auto', a bool, a boolean mask of length n_features "
+        f"({n_features}) or the indices of the discrete columns; received {discrete_features!r}."
+    )
 
 
 def _ksg_scores(
@@ -73,11 +94,17 @@ def mi_scores(
     method: str = "ksg",
     *,
     target: str = "auto",
+    discrete_features: Any = "auto",
+    n_neighbors: int | None = None,
     seed: int | None = 0,
+    random_state: int | None = None,
     verbose: bool = False,
     **settings: Any,
 ) -> np.ndarray:
-    """I(X_j; y) for every column j of X, in nats.
+    """I(X_j; y) for every column j of X, in nats (negative estimates reported as 0).
+
+    The arguments `discrete_features`, `n_neighbors` and `random_state` are
+    those of scikit-learn's `mutual_info_regression`/`mutual_info_classif`.
 
     Parameters
     ----------
@@ -104,8 +131,16 @@ def mi_scores(
         at most 20 distinct values counts as discrete, whatever its values.)
         Continuous columns get seeded noise of 1e-10 times their std
         (`keras_mine.classical.knn.jitter`), so that values repeated by rounding stay distinct.
+    discrete_features : "auto", bool or array-like
+        Which columns of X are discrete ("ksg" only): "auto" (at most 20
+        distinct values), True/False for all or none, a boolean mask, or the
+        indices of the discrete columns.
+    n_neighbors : int, optional
+        Neighbours of the kNN estimators ("ksg" only; the same as ``k``, default 3).
     seed : int or None
         Seeds the neural methods and the tie-breaking noise of "ksg".
+    random_state : int, optional
+        scikit-learn's name for `seed`; when given, it is the seed.
     verbose : bool
         Progress bar.
     **settings
@@ -115,7 +150,9 @@ def mi_scores(
     Returns
     -------
     np.ndarray, shape (n_features,)
-        The estimates, in column order.
+        The estimates, in column order. An estimate below 0 is noise around
+        an MI of 0 and is reported as 0, for every column and method, as
+        scikit-learn does (one far below 0 still warns, see `estimate_mi`).
 
     Examples
     --------
@@ -123,19 +160,29 @@ def mi_scores(
     >>> X = rng.normal(size=(2000, 3))
     >>> y = X[:, 0] ** 2 + 0.1 * rng.normal(size=2000)   # no correlation with X[:, 0]
     >>> mi_scores(X, y).round(2)                          # column 0 stands out
-    array([ 1.97, -0.01, -0.01])
+    array([1.97, 0.  , 0.  ])
     """
     check_method(method)
+    seed = check_seed(seed if random_state is None else random_state)
     X_checked, y_checked = check_paired_samples(X, y, ("X", "y"), dtype="float64")
     if y_checked.shape[1] != 1:
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
     if method == "ksg":
+        if n_neighbors is not None:
+            if "k" in settings:
+                raise ValueError("Pass either `n_neighbors` or `k` (the same setting), not both.")
+            settings["k"] = n_neighbors
         unused = sorted(set(settings) - set(METHODS["ksg"].options))
         if unused:
             raise ValueError(f"Option(s) {unused} do not apply to method='ksg'.")
-        return _ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
-                           _discrete_columns(X_checked), seed, verbose, **settings)  # fmt: skip
+        discrete = _discrete_columns(X_checked, discrete_features)
+        return np.maximum(_ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
+                                      discrete, seed, verbose, **settings), 0.0)  # fmt: skip
+    for name, value, default in (("discrete_features", discrete_features, "auto"),
+                                 ("n_neighbors", n_neighbors, None)):  # fmt: skip
+        if not (value is default or (isinstance(value, str) and value == default)):
+            raise ValueError(f"`{name}` applies to method='ksg' only; received method={method!r}.")
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
         if method == "kde":
@@ -153,7 +200,7 @@ def mi_scores(
         [(column[:, None], z) for column in X_checked.T], method, seed=seed, verbose=verbose,
         **settings,
     )
-    return np.array([result.mi for result in results])
+    return np.maximum([result.mi for result in results], 0.0)
 
 
 def rank_features(

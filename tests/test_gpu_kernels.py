@@ -1,0 +1,127 @@
+"""Every training and readout graph runs on a GPU: proven on a CPU-only machine.
+
+The full `tensorflow` wheel registers its GPU kernels whether or not a GPU is
+present. Each graph below is traced (not run on a GPU), and every op in it,
+inside function bodies and loops too, must have a kernel for GPUs (or one
+registered for every device) and must not call back into Python. An op
+without one would be placed on the CPU, copying tensors back and forth on
+every step, or fail under hard device placement.
+
+What runs on the host by design (see README, "GPUs"): the conditional
+model's nearest-neighbour pairing (a k-d tree in scipy, once per readout)
+and the classical estimators (numpy/scipy).
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow.python.framework import kernels
+
+import keras_mine
+from keras_mine.estimators.crossfit import TrainingConfig
+from keras_mine.estimators.stacked import StackedFit
+from keras_mine.tasks import bivariate_gaussian
+
+ON_THE_DEVICE = {"GPU", "DEFAULT"}  # DEFAULT: registered for every device type
+PYTHON_OPS = {"PyFunc", "EagerPyFunc", "PyFuncStateless"}
+
+
+def _op_types(concrete_function) -> set[str]:
+    graph_def = concrete_function.graph.as_graph_def()
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:  # loop bodies, branches, nested calls
+        ops |= {node.op for node in function.node_def}
+    return ops
+
+
+def _without_gpu_kernel(ops: set[str]) -> list[str]:
+    return sorted(
+        op for op in ops
+        if not ON_THE_DEVICE & {k.device_type for k in kernels.get_registered_kernels_for_op(
+            op).kernel}  # fmt: skip
+    )
+
+
+def _check(*concrete_functions) -> None:
+    ops = set().union(*(_op_types(f) for f in concrete_functions))
+    assert len(ops) > 10  # a real graph was traced
+    assert not ops & PYTHON_OPS
+    assert _without_gpu_kernel(ops) == []
+
+
+def test_the_check_can_fail():
+    @tf.function
+    def host_only(x):
+        return tf.numpy_function(np.sort, [x], tf.float32)
+
+    ops = _op_types(host_only.get_concrete_function(tf.TensorSpec([None], tf.float32)))
+    assert ops & PYTHON_OPS
+    assert _without_gpu_kernel({"PyFunc", "StatelessShuffle", "MatMul"}) == [
+        "PyFunc", "StatelessShuffle"
+    ]
+
+
+X, Z = bivariate_gaussian(0.5).sample(256, seed=0)
+Y = np.random.default_rng(0).normal(size=(256, 1)).astype("float32")
+
+
+def _mine(loss):
+    return keras_mine.MINE(loss=loss, hidden_dim=8, seed=0), Z
+
+
+MODELS = {
+    "mine": lambda: _mine("mine"),
+    "remine": lambda: _mine("remine"),
+    "smile": lambda: _mine("smile"),
+    "classifier": lambda: (keras_mine.ClassifierMI(hidden_dim=8, seed=0), Z),
+    "conditional": lambda: (keras_mine.ConditionalClassifierMI(hidden_dim=8, seed=0), (Y, Z)),
+    "infonce": lambda: (keras_mine.InfoNCE(hidden_dim=8, seed=0), Z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_graphs(name):
+    model, target = MODELS[name]()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.adapt(X, target)
+    batch = (tf.constant(X[:64]), tf.nest.map_structure(lambda a: tf.constant(a[:64]), target))
+    epoch = model.epoch_inputs(X, target, batch_size=64, validation=(X, target))
+    parts = (tf.constant(X), *tf.nest.flatten(tf.nest.map_structure(tf.constant, target)))
+    _check(
+        tf.function(model.train_step).get_concrete_function(batch),
+        model.make_train_epoch_function().get_concrete_function(epoch),
+        tf.function(model.test_step).get_concrete_function(batch),
+        tf.function(lambda inputs: model(inputs)).get_concrete_function(parts),  # readout scores
+    )
+
+
+def test_stacked_trainer_graphs():
+    critic = dict(hidden_dim=8, num_hidden_layers=1, activation="relu")
+    fit = StackedFit("mine", {"alpha": 0.01}, TrainingConfig(), 3, (1, 1), critic, seed=0)
+    x = tf.constant(np.stack([X] * 3))
+    z = tf.constant(np.stack([Z] * 3))
+    epoch = fit.make_epoch(256, 64)
+    _check(
+        epoch.get_concrete_function(x, z, x, z, tf.constant(0)),
+        tf.function(fit.critic).get_concrete_function(x, z),  # readout scores
+    )
+
+
+def test_mutual_information_layer_and_regularized_model_graphs():
+    layer = keras_mine.MutualInformation(loss="nwj", loss_weight=1.0, hidden_dim=8, seed=0)
+    layer_graph = tf.function(lambda a, b: layer(a, b, training=True)).get_concrete_function(
+        tf.constant(X), tf.constant(Z)
+    )
+    inputs = keras.Input((2,))
+    h = keras.layers.Dense(2, activation="tanh")(inputs)
+    wrapped = keras.Model(inputs, [keras.layers.Dense(1)(h), h])
+    model = keras_mine.MIRegularizedModel(wrapped, keras_mine.MutualInformation(loss="nwj",
+                                          hidden_dim=8, seed=0))  # fmt: skip
+    model.compile(optimizer="adam", loss="mse")
+    data = ((tf.constant(np.c_[X, Z]), tf.constant(Y)), tf.constant(Z))
+    _check(
+        layer_graph,
+        tf.function(model.train_step).get_concrete_function(data),
+        tf.function(model.test_step).get_concrete_function(data),
+    )
