@@ -20,7 +20,10 @@ the graphs) to the end of the last:
   stacked trainer of `estimate_mi_many`; critic-steps per second of wall
   time, tracing included (each separate run traces its own graph).
 
-Usage: python benchmarks/speed.py [--epochs 20]
+Usage: python benchmarks/speed.py [--epochs 20] [--device auto|cpu|gpu]
+
+``--device auto`` (default) runs on the first GPU when TensorFlow sees one,
+else on the CPU; the header line names the device the figures are for.
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def in_graph_limit(x, z, epochs):
 
     @tf.function
     def epoch(seed):
-        order = tf.random.experimental.stateless_shuffle(tf.range(N_TRAIN), seed)
+        order = tf.argsort(tf.random.stateless_uniform([N_TRAIN], seed))  # GPU kernels
         for step in tf.range(STEPS_PER_EPOCH):
             rows = order[step * BATCH : (step + 1) * BATCH]
             xb, zb = tf.gather(xt, rows), tf.gather(zt, rows)
@@ -141,11 +144,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--critics", type=int, default=8, help="K for separate vs vectorized")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                        help="where to run (auto: the first GPU if any, else the CPU)")  # fmt: skip
     args = parser.parse_args()
+    gpus = tf.config.list_physical_devices("GPU")
+    if args.device == "gpu" and not gpus:
+        parser.error("--device gpu: TensorFlow sees no GPU here.")
+    device = "/GPU:0" if gpus and args.device != "cpu" else "/CPU:0"
     print(
         f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} cores, "
-        f"tensorflow {tf.__version__}, keras {keras.__version__}"
-    )
+        f"tensorflow {tf.__version__}, keras {keras.__version__}, device {device}"
+        + (f" ({tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'GPU')})"
+           if device == "/GPU:0" else "")
+    )  # fmt: skip
+    with tf.device(device):
+        run(args)
+
+
+def run(args) -> None:
+    """The figures and ratios, printed."""
     print(
         f"# {N_TRAIN} training rows, batch {BATCH} ({STEPS_PER_EPOCH} steps/epoch), "
         f"critic 3 x 50, {args.epochs} epochs per figure"

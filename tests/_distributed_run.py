@@ -78,6 +78,58 @@ def train(loss: str, seed: int, replicated: bool, arrays: bool) -> dict:
     return out
 
 
+def _regularized(seed: int) -> keras.Model:
+    inputs = keras.Input((2,))
+    init = keras.initializers.GlorotUniform(seed)
+    h = keras.layers.Dense(4, activation="tanh", kernel_initializer=init)(inputs)
+    wrapped = keras.Model(inputs, [keras.layers.Dense(1, kernel_initializer=init)(h), h])
+    model = keras_mine.MIRegularizedModel(
+        wrapped, keras_mine.MutualInformation(loss="nwj", hidden_dim=8, seed=seed), mi_weight=0.5
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    return model
+
+
+def regularized_check() -> dict:
+    """One step of MIRegularizedModel on one global batch, on one device and on two.
+
+    `s` is constant, so the critic's in-batch shuffles (which differ between
+    the runs) change nothing: both runs must end with the same critic and
+    model weights and log the same losses, the replicas' gradients averaged,
+    not summed.
+    """
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 2)).astype("float32")
+    s = np.full((64, 1), 0.5, dtype="float32")
+    y = (x[:, :1] + 0.1 * rng.normal(size=(64, 1))).astype("float32")
+    weights = {}
+    for replicated in (False, True):
+        with STRATEGY.scope() if replicated else contextlib.nullcontext():
+            model = _regularized(seed=0)
+        history = model.fit((x, s), y, batch_size=64, epochs=1, shuffle=False, verbose=0)
+        weights[replicated] = {
+            "model": [w.tolist() for w in model.model.get_weights()],
+            "critic": [w.tolist() for w in model.mi_layer.get_weights()],
+            "logs": {k: v[-1] for k, v in history.history.items()},
+        }
+    return {"single": weights[False], "replicated": weights[True]}
+
+
+def layer_check() -> dict:
+    """The MutualInformation layer trained by its own loss, on one device and on two."""
+    x, z = TASK.sample(4_000, seed=3)
+    out = {}
+    for replicated in (False, True):
+        with STRATEGY.scope() if replicated else contextlib.nullcontext():
+            x_in, z_in = keras.Input((1,)), keras.Input((1,))
+            layer = keras_mine.MutualInformation(loss="nwj", loss_weight=1.0, hidden_dim=32, seed=0)
+            model = keras.Model([x_in, z_in], layer(x_in, z_in))
+            model.compile(optimizer=keras.optimizers.Adam(3e-3))
+        model.fit([x, z], None, batch_size=500, epochs=20, verbose=0)
+        out[str(replicated)] = float(np.mean([float(layer(x, z)) for _ in range(5)]))
+    return out
+
+
 def main() -> None:
     runs = []
     # Both losses (the moving average is cross-replica state) and both input
@@ -86,7 +138,8 @@ def main() -> None:
         for replicated in (False, True):
             runs.append(dict(loss=loss, seed=seed, replicated=replicated, arrays=arrays,
                              **train(loss, seed, replicated, arrays)))  # fmt: skip
-    result = {"mi_true": TASK.mi_true, "metric": metric_check(), "runs": runs}
+    result = {"mi_true": TASK.mi_true, "metric": metric_check(), "runs": runs,
+              "regularized": regularized_check(), "layer": layer_check()}  # fmt: skip
     print(json.dumps(result))
 
 

@@ -7,7 +7,7 @@ registered for every device) and must not call back into Python. An op
 without one would be placed on the CPU, copying tensors back and forth on
 every step, or fail under hard device placement.
 
-What runs on the host by design (see README, "GPUs"): the conditional
+What runs on the host by design (see docs/user-guide.md, "GPUs"): the conditional
 model's nearest-neighbour pairing (a k-d tree in scipy, once per readout)
 and the classical estimators (numpy/scipy).
 """

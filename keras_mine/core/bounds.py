@@ -379,7 +379,7 @@ def jensen_shannon(
 def smile(
     t_joint: tf.Tensor, t_marginal: tf.Tensor, tau: float = 5.0, name: str = "smile"
 ) -> tf.Tensor:
-    """SMILE: DV with the partition term's scores clipped to [-tau, tau] [6]_.
+    """SMILE: DV with the partition term's scores clipped to ``[-tau, tau]`` [6]_.
 
     ``E_P[T] - log E_Q[exp(clip(T, -tau, tau))]``. Clipping bounds the
     variance of the partition estimate (DV's and NWJ's grows like exp(MI)),

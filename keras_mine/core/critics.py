@@ -155,8 +155,10 @@ class SeparableCritic(_MLPLayer):
 
     Args:
         embed_dim: Width of the embeddings g(x) and h(z).
-        hidden_dim, num_hidden_layers, activation, seed: each tower's MLP, as
-            `MLPCritic`.
+        hidden_dim: Units of each hidden layer of each tower.
+        num_hidden_layers: Hidden layers of each tower.
+        activation: Activation of the hidden layers.
+        seed: Optional int seeding the initialization.
 
     Call arguments:
         x: Tensor (batch, dx). z: Tensor (batch, dz).
@@ -218,8 +220,11 @@ class StackedMLPCritic(_MLPLayer):
 
     Args:
         num_critics: Number of critics k.
-        hidden_dim, num_hidden_layers, activation, seed: as `MLPCritic`
-            (kernels Glorot-uniform for each critic's own fan-in and fan-out).
+        hidden_dim: Units of each hidden layer of each critic.
+        num_hidden_layers: Hidden layers of each critic.
+        activation: Activation of the hidden layers.
+        seed: Optional int seeding the initialization (kernels
+            Glorot-uniform for each critic's own fan-in and fan-out).
 
     Call arguments:
         x: Tensor (k, batch, dx). z: Tensor (k, batch, dz).

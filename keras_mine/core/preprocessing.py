@@ -5,7 +5,7 @@ may map each column by an increasing function before it looks at the data.
 Neural critics need it: on raw columns in their own units (prices in the
 millions, measurements of 1e-9, Cauchy tails) the critic's scale is wrong,
 and on held-out rows it extrapolates to scores that rule the DV readout's
-log-mean-exp (see README, "Raw data").
+log-mean-exp (see docs/user-guide.md, "Raw data").
 
 Modes (`PREPROCESSING`):
 
@@ -29,7 +29,7 @@ a shared scale: |x| and |z| grow together while x and z are uncorrelated, and
 the log density ratio is a function of the two norms. A ReLU critic on the
 scores alone has to build those norms from piecewise-linear pieces; on the
 published v1 tasks (N = 5,000, seed 0) `student-identity-5-5-2` read 0.05
-nats (truth 0.45) without the feature and 0.385 with it (README, "Raw data").
+nats (truth 0.45) without the feature and 0.385 with it (docs/user-guide.md, "Raw data").
 
 The math is the pure functions `fit_normal_scores` and `fit_location_scale`;
 `MarginalTransform` is the Keras layer that holds what they fitted as

@@ -17,7 +17,7 @@ __all__ = [
 ]
 
 #: Settings shared by the neural methods, with their defaults. Chosen by
-#: measurement on Gaussian tasks with known MI (see tests/ and README): a
+#: measurement on Gaussian tasks with known MI (see tests/ and docs/benchmarks.md): a
 #: 2 x 64 ReLU critic, batch 256 and Adam at 1e-3 reach errors of a few
 #: hundredths of a nat on bivariate Gaussians up to rho = 0.9 in 50-80
 #: epochs; patience 20 with the rate halved after 8 flat epochs stops soon

@@ -53,8 +53,11 @@ class CriticModel(keras.Model):
     Args:
         critic: A layer called as ``critic(x, z)`` returning one score per
             pair; default an `MLPCritic` built from the settings below.
-        hidden_dim, num_hidden_layers, activation: settings of the default
-            `MLPCritic` (ignored when `critic` is given).
+        hidden_dim: Units of each hidden layer of the default `MLPCritic`
+            (ignored when `critic` is given, as are the next two).
+        num_hidden_layers: Hidden layers of the default `MLPCritic`.
+        activation: Activation of the default `MLPCritic` (a Keras
+            activation name or callable).
         seed: Optional int seeding the critic's initialization and the
             training shuffles, so the same seed gives the same model.
         preprocessing: How each input column is mapped before the critic
@@ -416,7 +419,7 @@ class CriticModel(keras.Model):
         computed in the same graph call. This is the training of Keras'
         per-batch loop without its per-step (and per-epoch) Python and
         iterator overhead, which dominates for small critics (figures in
-        BENCHMARKS.md). Epoch-level callbacks (EarlyStopping,
+        docs/benchmarks.md). Epoch-level callbacks (EarlyStopping,
         ReduceLROnPlateau, ...) and the History work unchanged; batch-level
         hooks see one batch per epoch. Outside `fit`, `train_step` (and so
         `train_on_batch`) trains one batch, as in Keras.

@@ -38,8 +38,10 @@ class ClassifierMI(CriticModel):
 
     Args:
         readout: "dv" (default) or "log_odds", used by `estimate`.
-        critic, hidden_dim, num_hidden_layers, activation, seed: see
-            `keras_mine.models.base.CriticModel`.
+        **kwargs: The critic and input settings of
+            `keras_mine.models.base.CriticModel` (`critic`, `hidden_dim`,
+            `num_hidden_layers`, `activation`, `seed`, `preprocessing`,
+            `norm_feature`) and Keras' `Model` arguments (`name`, `dtype`).
 
     Example (trained as `keras_mine.MINE` is; see its example for callbacks):
     >>> from keras_mine.tasks import bivariate_gaussian

@@ -38,8 +38,10 @@ class InfoNCE(CriticModel):
     Args:
         critic: A layer with ``score_matrix(x, z) -> (n, n)``; default a
             `keras_mine.SeparableCritic` g(x)·h(z) built from the settings below.
-        hidden_dim, num_hidden_layers, activation, seed, preprocessing,
-            norm_feature: see `keras_mine.models.base.CriticModel`.
+        **kwargs: The critic and input settings of
+            `keras_mine.models.base.CriticModel` (`hidden_dim`,
+            `num_hidden_layers`, `activation`, `seed`, `preprocessing`,
+            `norm_feature`) and Keras' `Model` arguments (`name`, `dtype`).
 
     Example (trained as `keras_mine.MINE` is; see its example for callbacks):
     >>> from keras_mine.tasks import bivariate_gaussian

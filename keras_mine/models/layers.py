@@ -58,7 +58,9 @@ class MutualInformation(keras.layers.Layer):
             the settings below.
         loss_weight: Weight of ``-objective`` added as a layer loss in
             training (0: add nothing, only return the estimate).
-        hidden_dim, num_hidden_layers, activation: the default critic.
+        hidden_dim: Units of each hidden layer of the default critic.
+        num_hidden_layers: Hidden layers of the default critic.
+        activation: Activation of the default critic.
         tau: SMILE's clipping threshold (loss "smile" only; default 5).
         seed: Optional int seeding the critic and the in-batch shuffles.
 

@@ -58,8 +58,10 @@ class MINE(CriticModel):
         tau: Clipping threshold for ``loss="smile"`` (> 0, default 5).
             An option of another loss is an error; the defaults live in
             `keras_mine.core.objectives.OBJECTIVES`.
-        critic, hidden_dim, num_hidden_layers, activation, seed: see
-            `keras_mine.models.base.CriticModel`.
+        **kwargs: The critic and input settings of
+            `keras_mine.models.base.CriticModel` (`critic`, `hidden_dim`,
+            `num_hidden_layers`, `activation`, `seed`, `preprocessing`,
+            `norm_feature`) and Keras' `Model` arguments (`name`, `dtype`).
 
     The moving average of ``loss="mine"`` is updated in `train_step` only and
     saved with the model (variables ``log_moving_average`` and

@@ -7,6 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from keras_mine.core.distribute import num_replicas, scale_loss_for_replicas
 from keras_mine.core.validation import check_int, check_number, check_option
 from keras_mine.models.layers import MutualInformation
 
@@ -155,7 +156,22 @@ class MIRegularizedModel(keras.Model):
 
     def _build_for(self, inputs, s) -> None:
         if not self.built:
-            self.build((tuple(inputs.shape), tuple(s.shape)))
+            with self.distribute_strategy.scope():
+                self.build(((None, *inputs.shape[1:]), (None, *s.shape[1:])))
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras `fit`; builds the model from `x = (inputs, s)` first.
+
+        Keras' own symbolic build cannot trace this model's two-part input
+        under a `tf.distribute` strategy, so the shapes are read here.
+        """
+        data = x.element_spec if isinstance(x, tf.data.Dataset) else x
+        if isinstance(x, tf.data.Dataset):
+            data = keras.utils.unpack_x_y_sample_weight(data)[0]
+        if not self.built and isinstance(data, (tuple, list)) and len(data) == 2:
+            if all(hasattr(part, "shape") for part in data):
+                self._build_for(*data)
+        return super().fit(x, y, *args, **kwargs)
 
     def get_build_config(self) -> dict | None:
         shapes = getattr(self, "_data_shapes", None)
@@ -198,15 +214,17 @@ class MIRegularizedModel(keras.Model):
         for _ in range(self.critic_steps):
             with tf.GradientTape() as critic_tape:
                 objective, _ = self.mi_layer.objective_and_estimate(fixed, s)
-                critic_loss = self.critic_optimizer.scale_loss(-objective)
+                critic_loss = self.critic_optimizer.scale_loss(scale_loss_for_replicas(-objective))
             grads = critic_tape.gradient(critic_loss, critic_variables)
             self.critic_optimizer.apply(grads, critic_variables)
         with tape:  # recording resumes
+            # Keras' losses come scaled for the replicas (their gradients are
+            # summed); the MI term is scaled here the same way.
             task_loss = self.compute_loss(
                 x=x, y=y, y_pred=prediction, sample_weight=sample_weight, training=True
             )
             _, mi = self.mi_layer.objective_and_estimate(representation, s)
-            total = task_loss + self._signed_mi(mi)
+            total = task_loss + scale_loss_for_replicas(self._signed_mi(mi))
             total = self.optimizer.scale_loss(total)  # mixed precision (else a no-op)
         grads = tape.gradient(total, model_variables)
         self.optimizer.apply(grads, model_variables)
@@ -222,7 +240,7 @@ class MIRegularizedModel(keras.Model):
         return self._update_metrics(x, y, prediction, sample_weight, task_loss, mi)
 
     def _update_metrics(self, x, y, prediction, sample_weight, task_loss, mi) -> dict:
-        self.loss_tracker.update_state(task_loss)
+        self.loss_tracker.update_state(task_loss * num_replicas())  # the unscaled loss
         self.mi_tracker.update_state(mi)
         results = self.compute_metrics(x, y, prediction, sample_weight=sample_weight)
         return {**results, "mi": self.mi_tracker.result()}

@@ -36,7 +36,7 @@ def mi_matrix(
         train the p(p-1)/2 critics stacked into one network
         (`estimate_mi_many`), which is what makes them practical here: k
         stacked critics cost little more per step than one (figures in
-        BENCHMARKS.md).
+        docs/benchmarks.md).
     seed : int or None
         Seeds the neural methods.
     verbose : bool
