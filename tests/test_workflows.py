@@ -1,5 +1,6 @@
 """Everyday MI workflows: feature ranking, MI matrices, confidence intervals, examples."""
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -79,6 +80,24 @@ def test_mi_matrix_matches_the_gaussian_truth(method):
     assert len(fig.axes) == 2  # heatmap and colorbar
     with pytest.raises(ValueError, match="at least 2 columns"):
         keras_mine.mi_matrix(frame[["a"]])
+
+
+def test_mi_matrix_shards_merge_into_the_whole_matrix():
+    # The recipe of docs/user-guide.md for many processes: each takes a share
+    # of the pairs; the merged shares are the one-process matrix (KSG with one
+    # seed: the same numbers), and each pair is estimated by exactly one share.
+    data = np.random.default_rng(1).normal(size=(500, 5))
+    data[:, 1] += data[:, 0]
+    data[:, 4] += np.sin(3 * data[:, 2])
+    whole = keras_mine.mi_matrix(data)
+    shares = [keras_mine.mi_matrix(data, shard=(i, 3)) for i in range(3)]
+    estimated = sum(share.notna().to_numpy().astype(int) for share in shares)
+    assert (estimated == ~np.eye(5, dtype=bool)).all()
+    merged = functools.reduce(pd.DataFrame.combine_first, shares)
+    pd.testing.assert_frame_equal(merged, whole)
+    for bad in [(3, 3), (0, 0), (-1, 2), (0.5, 2), 2]:
+        with pytest.raises(ValueError, match="shard"):
+            keras_mine.mi_matrix(data, shard=bad)
 
 
 def test_bootstrap_interval_covers_the_truth_at_its_nominal_rate():

@@ -8,6 +8,7 @@ training objective is (`compute_objective`).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import keras
@@ -24,7 +25,12 @@ from keras_mine.core.data import (
     shuffle_marginal,
     take_rows,
 )
-from keras_mine.core.distribute import scale_loss_for_replicas
+from keras_mine.core.distribute import (
+    across_workers,
+    first_local_values,
+    logs_for_keras,
+    scale_loss_for_replicas,
+)
 from keras_mine.core.metrics import DonskerVaradhanMetric
 from keras_mine.core.preprocessing import (
     DEFAULT_PREPROCESSING,
@@ -291,7 +297,7 @@ class CriticModel(keras.Model):
     def train_step(self, data):
         """One optimizer step on one batch of (x, z), as Keras' loop calls it."""
         self._train_batch(*self._unpack(data))
-        return {metric.name: metric.result() for metric in self.metrics}
+        return logs_for_keras({metric.name: metric.result() for metric in self.metrics})
 
     def epoch_inputs(
         self, x, target, *, batch_size: int, validation: tuple | None = None,
@@ -372,7 +378,7 @@ class CriticModel(keras.Model):
         return self._train_epoch_function
 
     def test_step(self, data):
-        return self._test_batch(*self._unpack(data))
+        return logs_for_keras(self._test_batch(*self._unpack(data)))
 
     def _test_batch(self, x, target) -> dict:
         """Validation metrics of one transformed batch (fixed permutation pattern)."""
@@ -497,13 +503,39 @@ class CriticModel(keras.Model):
         finally:
             self.train_function, self.steps_per_execution = saved
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Keras' build from the first batch, without reducing it over the workers.
+
+        Under any tf.distribute strategy Keras 3 averages the first batch over
+        the replicas before its symbolic build (which needs only shapes and
+        dtypes); under MultiWorkerMirroredStrategy that reduction fails for
+        every model whose batches are a structure, such as (x, z) pairs
+        (keras-team/keras#20585). One replica's own slice has the same shapes.
+        """
+        if iterator is not None and data_batch is None:
+            for _, _, batches in iterator:  # as Keras reads its epoch iterator
+                data_batch = first_local_values(next(batches))
+                break
+        return super()._maybe_symbolic_build(data_batch=data_batch)
+
     def _fit_by_batches(self, x, y, validation, batch_size, epochs, **kwargs):
         """Checked arrays under a tf.distribute strategy: batch by batch, as Keras does.
 
         Keras splits each global batch over the replicas; each replica
         shuffles its own slice for the marginal samples, and the optimizer
-        sums the replicas' (scaled) gradients.
+        sums the replicas' (scaled) gradients. Over several workers, each
+        worker shuffles the rows itself and takes its own share of the
+        batches, so the workers must shuffle alike: from the model's seed.
         """
+        if self.seed is None and across_workers(self.distribute_strategy):
+            warnings.warn(
+                f"{type(self).__name__}(seed=None) under a MultiWorkerMirroredStrategy: "
+                "each worker shuffles the rows in its own order and takes its share of "
+                "the batches, so an epoch repeats some rows and skips others. Pass the "
+                "same seed on every worker.",
+                UserWarning,
+                stacklevel=3,
+            )
 
         def batches(a, b, shuffle: bool) -> tf.data.Dataset:
             data = tf.data.Dataset.from_tensor_slices((a, b))

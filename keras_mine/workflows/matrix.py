@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
-from keras_mine.core.validation import check_samples
+from keras_mine.core.validation import check_int, check_samples
 from keras_mine.estimators.many import estimate_mi_many
 
 __all__ = ["mi_matrix"]
@@ -20,6 +20,7 @@ def mi_matrix(
     method: str = "ksg",
     *,
     seed: int | None = 0,
+    shard: tuple[int, int] | None = None,
     verbose: bool = False,
     **settings: Any,
 ) -> pd.DataFrame:
@@ -39,6 +40,14 @@ def mi_matrix(
         docs/benchmarks.md).
     seed : int or None
         Seeds the neural methods.
+    shard : (index, count), optional
+        Estimate only every `count`-th pair, starting at pair `index` (pairs
+        in the order of `itertools.combinations`), leaving the others NaN:
+        one share of the work for each of `count` processes or machines.
+        Merge the shares with ``functools.reduce(pd.DataFrame.combine_first,
+        shares)``; with the same `seed` it is the matrix one process computes
+        ("ksg": the same numbers; neural methods: the same up to training
+        noise, as the stacked critics are grouped differently).
     verbose : bool
         Progress bar.
     **settings
@@ -75,6 +84,9 @@ def mi_matrix(
     if method == "ksg":
         values = jitter(values, seed)  # rounded measurements repeat values; see `jitter`
     pairs = list(combinations(range(p), 2))
+    if shard is not None:
+        index, count = _check_shard(shard)
+        pairs = pairs[index::count]
     results = estimate_mi_many(
         [(values[:, [i]], values[:, [j]]) for i, j in pairs],
         method, seed=seed, verbose=verbose, **settings,
@@ -83,3 +95,16 @@ def mi_matrix(
     for (i, j), result in zip(pairs, results, strict=True):
         matrix[i, j] = matrix[j, i] = result.mi
     return pd.DataFrame(matrix, index=names, columns=names)
+
+
+def _check_shard(shard: Any) -> tuple[int, int]:
+    """``(index, count)`` with 0 <= index < count, else ValueError."""
+    if not isinstance(shard, (tuple, list)) or len(shard) != 2:
+        raise ValueError(f"`shard` must be a pair (index, count); received {shard!r}.")
+    count = check_int(shard[1], "shard count", minimum=1)
+    index = check_int(shard[0], "shard index", minimum=0)
+    if index >= count:
+        raise ValueError(
+            f"`shard` index {index} must be below its count {count} (indices 0 to {count - 1})."
+        )
+    return index, count
