@@ -5,7 +5,7 @@ I(X;Y|Z) = 0.5 ln(101) = 2.308 nats for every d_z. The paper's CCMI figures
 (Mukherjee et al., UAI 2020, Fig. for Model I) are 2.30 / 2.18 / 2.15 at
 d_z = 1 / 10 / 20.
 
-Usage: python benchmarks/conditional_mi.py [--n 20000] [--seeds 1]
+Usage: python benchmarks/conditional_mi.py [--n 20000] [--seeds 1] [--methods ccmi ksg ...]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ METHODS = [
     ("ccmi", None),
     ("difference", "classifier"),
     ("difference", "mine"),
+    ("ksg", None),  # Frenzel-Pompe kNN, no training
 ]
 
 
@@ -35,6 +36,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--dims", type=int, nargs="+", default=[1, 10, 20])
+    parser.add_argument("--methods", nargs="+", default=[m for m, _ in METHODS],
+                        help="methods of estimate_cmi to run (default: all)")  # fmt: skip
     args = parser.parse_args()
     print(f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} cores, N={args.n}")
     print(
@@ -43,7 +46,7 @@ def main() -> None:
     )
     for dim_z in args.dims:
         task = ConditionalTask(dim_z=dim_z)
-        for method, estimator in METHODS:
+        for method, estimator in (m for m in METHODS if m[0] in args.methods):
             values, seconds = [], []
             for seed in range(args.seeds):
                 x, y, z = task.sample(args.n, seed=100 + seed)

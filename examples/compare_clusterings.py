@@ -3,8 +3,10 @@
 Four labelings of the same points (k-means, a Gaussian mixture,
 agglomerative clustering, and random labels), each against the true groups
 and against each other: MI in nats from the contingency table
-(`method="discrete"`), and normalized by the geometric mean of the two
-entropies (NMI, 1 = the same partition up to renaming, 0 = independent).
+(`method="discrete"`); normalized by the mean of the two entropies (NMI,
+`keras_mine.normalized_mi`: 1 = the same partition up to renaming, 0 =
+independent); and adjusted for chance (AMI, `keras_mine.adjusted_mi`: 0 in
+expectation for random labels, which NMI scores above 0).
 
 Run: python examples/compare_clusterings.py
 """
@@ -32,27 +34,22 @@ def labelings(seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
-def normalized_mi(a: np.ndarray, b: np.ndarray) -> float:
-    """I(a; b) / sqrt(H(a) H(b)); H(a) = I(a; a)."""
-    mi = keras_mine.estimate_mi(a, b, method="discrete").mi
-    h_a = keras_mine.estimate_mi(a, a, method="discrete").mi
-    h_b = keras_mine.estimate_mi(b, b, method="discrete").mi
-    return mi / np.sqrt(h_a * h_b)
+def _pairwise(labels: dict[str, np.ndarray], score) -> pd.DataFrame:
+    names = list(labels)
+    values = [[score(labels[a], labels[b]) for b in names] for a in names]
+    return pd.DataFrame(values, index=names, columns=names)
 
 
-def compare(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(MI matrix in nats, NMI matrix) of the labelings."""
+def compare(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(MI matrix in nats, NMI matrix, AMI matrix) of the labelings."""
     labels = labelings(seed)
-    table = pd.DataFrame(labels)
-    mi = keras_mine.mi_matrix(table, method="discrete")
-    nmi = pd.DataFrame(
-        [[normalized_mi(labels[a], labels[b]) for b in labels] for a in labels],
-        index=list(labels), columns=list(labels),
-    )  # fmt: skip
-    return mi, nmi
+    mi = keras_mine.mi_matrix(pd.DataFrame(labels), method="discrete")
+    nmi = _pairwise(labels, keras_mine.normalized_mi)
+    return mi, nmi, _pairwise(labels, keras_mine.adjusted_mi)
 
 
 if __name__ == "__main__":
-    mi, nmi = compare()
+    mi, nmi, ami = compare()
     print("MI between labelings (nats):\n", mi.round(3), "\n")
-    print("Normalized MI:\n", nmi.round(3))
+    print("Normalized MI:\n", nmi.round(3), "\n")
+    print("Adjusted MI:\n", ami.round(3))

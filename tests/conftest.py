@@ -15,3 +15,20 @@ import pytest  # noqa: E402
 def _clear_keras_session():
     yield
     keras.backend.clear_session()
+
+
+@pytest.fixture(autouse=True)
+def _one_fit_unless_marked(request, monkeypatch):
+    """Neural estimates make one cross-fitted fit, unless a test is marked `extrapolate`.
+
+    The default sample-size extrapolation fits every estimate three times (all
+    rows and each half); across the suite that took it from about 12 to 20
+    minutes on 2 cores. Tests of other features (workflows, saving, the CLI,
+    minepy's examples) test them on one fit; the tests of the default
+    estimate's accuracy and of the extrapolation itself, and the docstring
+    examples, are marked and run the default. The notebooks run it too.
+    """
+    if request.node.get_closest_marker("extrapolate") is None:
+        from keras_mine.estimators.settings import NEURAL_SETTINGS
+
+        monkeypatch.setitem(NEURAL_SETTINGS, "extrapolate", False)

@@ -96,6 +96,7 @@ def test_the_examples_are_found():
             "keras_mine.core.bounds.donsker_varadhan"} <= names  # fmt: skip
 
 
+@pytest.mark.extrapolate
 @pytest.mark.parametrize("test", DOCTESTS, ids=[test.name for test in DOCTESTS])
 def test_docstring_example(test):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -28,6 +28,7 @@ ESTIMATOR_LEVELS = {
     "result": 0,
     "diagnostics": 0,
     "crossfit": 0,
+    "entropy": 0,
     "methods": 1,
     "stacked": 1,
     "estimate": 2,

@@ -10,7 +10,7 @@ from sklearn.metrics import mutual_info_score
 from keras_mine.classical.discrete import row_labels
 from keras_mine.core.validation import check_int, check_paired_samples
 
-__all__ = ["histogram_mi", "default_bins"]
+__all__ = ["histogram_mi", "default_bins", "digitize"]
 
 
 def default_bins(n_samples: int, n_dims: int) -> int:
@@ -23,7 +23,8 @@ def default_bins(n_samples: int, n_dims: int) -> int:
     return max(2, int(np.floor((n_samples / 5.0) ** (1.0 / n_dims))))
 
 
-def _digitize(values: np.ndarray, bins: int | str) -> np.ndarray:
+def digitize(values: np.ndarray, bins: int | str) -> np.ndarray:
+    """Bin index of every entry: equal-width bins over each column's range."""
     columns = []
     for column in values.T:
         edges = np.histogram_bin_edges(column, bins=bins)
@@ -60,5 +61,5 @@ def histogram_mi(x: Any, z: Any, bins: int | str | None = None) -> float:
         bins = default_bins(len(x), x.shape[1] + z.shape[1])
     elif not isinstance(bins, str):
         bins = check_int(bins, "bins", minimum=2)
-    bx, bz = _digitize(x, bins), _digitize(z, bins)
+    bx, bz = digitize(x, bins), digitize(z, bins)
     return float(mutual_info_score(row_labels(bx, "x"), row_labels(bz, "z")))

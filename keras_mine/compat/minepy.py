@@ -23,7 +23,9 @@ The parameters mean what their names say, and nothing else:
 * ``num_hidden_layers``: exactly that many hidden layers of ``hidden_dim`` units.
 * ``get_mi()``: the cross-fitted estimate of `keras_mine.estimate_mi` (each
   fold's model read out on rows it never trained or early-stopped on), not a
-  readout on the training data.
+  readout on the training data, extrapolated to infinite sample size from
+  the same estimate on each half of the rows (``fit(..., extrapolate=False)``
+  for the all-rows estimate alone).
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class _MinepyEstimator:
         stop_min_delta: float = 0.0,
         verbose: bool = False,
         folds: int = 2,
+        extrapolate: bool = True,
     ) -> _MinepyEstimator:
         """Train on (X, Z) and estimate their MI.
 
@@ -103,6 +106,9 @@ class _MinepyEstimator:
             Progress bar over epochs with the live MI.
         folds : int
             Cross-fitting folds (keras_mine extension; see `estimate_mi`).
+        extrapolate : bool
+            Also fit each half of the rows and extrapolate the estimate to
+            infinite sample size (keras_mine extension; see `estimate_mi`).
 
         Returns
         -------
@@ -123,6 +129,7 @@ class _MinepyEstimator:
             z,
             method=self._method,
             folds=folds,
+            extrapolate=extrapolate,
             val_size=val_size,
             batch_size=batch_size,
             max_epochs=max_epochs,

@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.core.validation import check_option, check_samples, check_units, to_units
+from keras_mine.classical import ksg_cmi
+from keras_mine.core.validation import (
+    check_option,
+    check_paired_samples,
+    check_samples,
+    check_units,
+    to_units,
+)
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
@@ -19,6 +26,7 @@ __all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS"]
 CMI_METHODS = {
     "ccmi": "one classifier between p(x,y,z) and p(x,z) p(y|z) (nearest-neighbour swap of y in z)",
     "difference": "I(X;(Y,Z)) - I(X;Z), each estimated by `estimator`",
+    "ksg": "Frenzel-Pompe k-nearest neighbours (classical; options k, standardize)",
 }
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
@@ -48,7 +56,7 @@ def estimate_cmi(
     ----------
     x, y, z : array-like
         Paired samples, 1-D or (n_samples, n_features) each.
-    method : {"ccmi", "difference"}
+    method : {"ccmi", "difference", "ksg"}
         ``"ccmi"``: one `ConditionalClassifierMI`, a classifier between
         (x, y, z) and (x, y', z) with y' the y of z's nearest neighbour
         (in-batch during training, among all held-out rows for the readout).
@@ -65,7 +73,10 @@ def estimate_cmi(
         Training and critic settings of `estimate_mi`: folds, val_size,
         batch_size, max_epochs, learning_rate, lr_factor, lr_patience,
         stop_patience, stop_min_delta, hidden_dim, num_hidden_layers,
-        activation, seed, verbose.
+        activation, seed, verbose, extrapolate (default False for "ccmi":
+        its nearest-neighbour swap in z is coarser on half the rows, so the
+        halves read high and the c / N premise fails; the "difference"
+        method extrapolates each MI estimate, as `estimate_mi` does).
 
     Returns
     -------
@@ -85,6 +96,8 @@ def estimate_cmi(
     check_option(method, "method", CMI_METHODS, "methods")
     if estimator is not None:
         check_option(estimator, "estimator", CMI_ESTIMATORS, "estimators")
+    if method == "ksg":
+        return _ksg_cmi(x, y, z, estimator, units, settings)
     if method == "ccmi" and estimator not in (None, "classifier"):
         raise ValueError(
             f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "
@@ -100,8 +113,29 @@ def estimate_cmi(
             f"x, y and z must be paired row by row (same length); received lengths {lengths}."
         )
     if method == "ccmi":
+        # No sample-size extrapolation by default: the readout's nearest-neighbour swap
+        # in z is coarser on half the rows, which biases I(N/2) up, not down (seeds 0-2,
+        # N = 5,000, truth 2.308: 2.224 / 2.198 / 2.185 without, 2.073 / 2.160 / 2.202 with).
+        settings = {"extrapolate": False, **settings}
         result = run_method(_CCMI, method, x, (y, z), **settings)
         warn_if_implausible(plausibility_messages(result))
         return to_units(result.mi, units)
     mi = lambda target: estimate_mi(x, target, method=estimator or "classifier", **settings).mi  # noqa: E731
     return to_units(mi(np.concatenate([y, z], axis=1)) - mi(z), units)
+
+
+def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> float:
+    """method="ksg": checked like the other methods, then `ksg_cmi`."""
+    if estimator is not None:
+        raise ValueError("estimator= applies only to method='difference'.")
+    # seed and verbose are accepted as by estimate_mi's classical methods: nothing is random.
+    settings = {key: value for key, value in settings.items() if key not in ("seed", "verbose")}
+    unknown = sorted(set(settings) - {"k", "standardize"})
+    if unknown:
+        raise ValueError(
+            f"Option(s) {unknown} do not apply to method='ksg' (its options: k, standardize)."
+        )
+    check_units(units)
+    x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
+    x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")
+    return to_units(ksg_cmi(x, y, z, **settings), units)

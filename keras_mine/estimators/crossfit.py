@@ -21,7 +21,15 @@ from keras_mine.core.data import take_rows
 from keras_mine.core.validation import check_fraction, check_int, check_number
 from keras_mine.models.callbacks import ProgressBar, default_callbacks
 
-__all__ = ["TrainingConfig", "cross_fit_splits", "fit_epochs", "train_model", "cross_fit"]
+__all__ = [
+    "TrainingConfig",
+    "cross_fit_splits",
+    "fit_epochs",
+    "train_model",
+    "cross_fit",
+    "half_rows",
+    "spawn_seeds",
+]
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,36 @@ def cross_fit_splits(
         n_val = max(2, int(round(val_size * len(rest))))
         splits.append((rest[n_val:], rest[:n_val], test))
     return splits
+
+
+def half_rows(n: int, seed: int | None, folds: int, val_size: float) -> list[np.ndarray]:
+    """Two disjoint random halves of n rows (sizes n // 2), each large enough to cross-fit.
+
+    The halves of the sample-size extrapolation
+    (`keras_mine.estimators.result.extrapolated_mi`). They have equal sizes
+    (one row is left out when n is odd), so pairs' halves can be stacked.
+    """
+    order = np.random.default_rng(None if seed is None else [seed, n]).permutation(n)
+    half = n // 2
+    try:
+        cross_fit_splits(half, folds, val_size, None)
+    except ValueError as error:
+        raise ValueError(
+            f"extrapolate=True also fits each half of the {n} rows, and a half is too "
+            f"small: {error} Pass extrapolate=False, or more rows."
+        ) from None
+    return [order[:half], order[half : 2 * half]]
+
+
+def spawn_seeds(seed: int | None, count: int) -> list[int | None]:
+    """`count` independent integer seeds derived from `seed` (None: all None).
+
+    numpy's `SeedSequence.spawn` gives streams that do not overlap, which
+    seed arithmetic (seed + 1, ...) would not guarantee across callers.
+    """
+    if seed is None:
+        return [None] * count
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(count)]
 
 
 def fit_epochs(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from keras_mine.core.validation import check_seed
+from keras_mine.estimators.crossfit import half_rows, spawn_seeds
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import check_method
@@ -92,7 +94,27 @@ def estimate_mi_many(
     settings = {**defaults_for(method, x[0], z[0]), **settings}
     if settings.get("readout", "dv") != "dv":
         raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
-    results = fit_stacked(x, z, method, settings, seed, verbose)
+    if settings["extrapolate"]:
+        results = _extrapolated(x, z, method, settings, seed, verbose)
+    else:
+        results = fit_stacked(x, z, method, settings, seed, verbose)
     for result in results:
         warn_if_implausible(plausibility_messages(result))
     return results
+
+
+def _extrapolated(x, z, method: str, settings: dict, seed, verbose: bool) -> list[MIResult]:
+    """`fit_stacked` on all rows, then on both halves of every pair stacked as 2k critics."""
+    full_seed, half_seed = spawn_seeds(seed, 2)
+    k = len(x)
+    full = fit_stacked(x, z, method, settings, full_seed, verbose)
+    first, second = half_rows(x.shape[1], seed, settings["folds"], settings["val_size"])
+    halves = fit_stacked(
+        np.concatenate([x[:, first], x[:, second]]),
+        np.concatenate([z[:, first], z[:, second]]),
+        method,
+        settings,
+        half_seed,
+        verbose,
+    )
+    return [result.with_halves([halves[i], halves[k + i]]) for i, result in enumerate(full)]

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi
+from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
 from keras_mine.core.data import take_rows
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.validation import check_option, check_seed
-from keras_mine.estimators.crossfit import TrainingConfig, cross_fit
+from keras_mine.estimators.crossfit import TrainingConfig, cross_fit, half_rows, spawn_seeds
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -23,7 +23,13 @@ from keras_mine.estimators.settings import (
 )
 from keras_mine.models import MINE, ClassifierMI, InfoNCE
 
-__all__ = ["METHODS", "NeuralMethod", "ClassicalMethod", "check_method", "run_method"]
+__all__ = [
+    "METHODS",
+    "NeuralMethod",
+    "ClassicalMethod",
+    "check_method",
+    "run_method",
+]
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,40 @@ class NeuralMethod:
 
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = {**defaults_for(name, x, target), **settings}
+        if not settings["extrapolate"]:
+            return self._fit(name, x, target, settings, seed, verbose)
+        # Three independent streams: the fit on all rows and the fits on each half.
+        full_seed, *half_seeds = spawn_seeds(seed, 3)
+        halves = half_rows(len(x), seed, settings["folds"], settings["val_size"])
+        full = self._fit(name, x, target, settings, full_seed, verbose)
+        return full.with_halves([
+            self._fit(name, x[rows], take_rows(target, rows), settings, half_seed, verbose)
+            for rows, half_seed in zip(halves, half_seeds, strict=True)
+        ])  # fmt: skip
+
+    def _fit(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
+        """The cross-fitted estimate on these rows."""
+        start = time.perf_counter()
+        readouts, models, history = self._cross_fit(name, x, target, settings, seed, verbose)
+        estimates, stderrs = zip(*readouts, strict=True)
+        mi = float(np.mean(estimates))
+        return MIResult(
+            mi=mi,
+            method=name,
+            seconds=time.perf_counter() - start,
+            history=history,
+            models=tuple(models),
+            fold_estimates=tuple(estimates),
+            fold_stderrs=tuple(stderrs),
+            n_samples=len(x),
+            mi_full_sample=mi,
+        )
+
+    def _cross_fit(self, name: str, x, target, settings: dict, seed, verbose: bool):
         config = TrainingConfig(**{key: settings[key] for key in TRAINING_SETTINGS})
         critic = {key: settings[key] for key in CRITIC_SETTINGS}
         options = {key: settings[key] for key in self.options if key in settings}
-        start = time.perf_counter()
-        readouts, models, history = cross_fit(
+        return cross_fit(
             lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
             x,
             target,
@@ -59,17 +94,6 @@ class NeuralMethod:
             seed=seed,
             verbose=verbose,
             description=name,
-        )
-        estimates, stderrs = zip(*readouts, strict=True)
-        return MIResult(
-            mi=float(np.mean(estimates)),
-            method=name,
-            seconds=time.perf_counter() - start,
-            history=history,
-            models=tuple(models),
-            fold_estimates=tuple(estimates),
-            fold_stderrs=tuple(stderrs),
-            n_samples=len(x),
         )
 
     def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:
@@ -138,6 +162,11 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         ("readout",),
     ),
     "ksg": ClassicalMethod("k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize")),
+    "mixed": ClassicalMethod(
+        "k-nearest neighbours for discrete, continuous and mixed data (Gao et al.)",
+        mixed_mi,
+        ("k", "standardize"),
+    ),
     "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",)),
     "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
     "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi),

@@ -38,6 +38,7 @@ NEURAL_SETTINGS: dict[str, Any] = {
     "num_shuffles": 5,
     "preprocessing": DEFAULT_PREPROCESSING,
     "norm_feature": True,
+    "extrapolate": True,
 }
 #: Settings that replace NEURAL_SETTINGS' for a method when x and z have one
 #: column each (see `defaults_for`). Measured on the published v1 suite's

@@ -301,6 +301,7 @@ def fit_stacked(
             fold_estimates=tuple(float(e) for e in estimates[:, i]),
             fold_stderrs=tuple(float(e) for e in stderrs[:, i]),
             n_samples=n,
+            mi_full_sample=float(estimates[:, i].mean()),
         )
         for i in range(k)
     ]

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr
+from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr, log_mean_exp
 from keras_mine.core.critics import MLPCritic, critic_config, with_critic_deserialized
 from keras_mine.core.data import (
     READOUT_BLOCK,
@@ -613,7 +613,8 @@ class CriticModel(keras.Model):
         x, target = self._transform_arrays(x, target)
         return self._readout_transformed(x, target, batch_size, num_shuffles, seed)
 
-    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
+    def _readout_scores(self, x, target, batch_size, num_shuffles, seed):
+        """Scores of transformed joint rows and of `num_shuffles` marginal pairings of them."""
         t_joint = self._model_scores(x, target, batch_size)
         t_marginal = np.concatenate(
             [
@@ -621,8 +622,47 @@ class CriticModel(keras.Model):
                 for marginal in self._marginal_targets(x, target, num_shuffles, seed)
             ]
         )
+        return t_joint, t_marginal
+
+    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
+        t_joint, t_marginal = self._readout_scores(x, target, batch_size, num_shuffles, seed)
         stderr = float(donsker_varadhan_stderr(t_joint, t_marginal))
         return self._readout(t_joint, t_marginal), stderr
+
+    def _pointwise(self, t_joint: np.ndarray, t_marginal: np.ndarray) -> np.ndarray:
+        """Per-row log density ratio: DV's score minus its log-partition term."""
+        return t_joint - float(log_mean_exp(tf.constant(t_marginal)))
+
+    def pointwise_mi(
+        self, x, z=None, *, batch_size: int = READOUT_BLOCK, num_shuffles: int = 5,
+        seed: int = 0,
+    ) -> np.ndarray:  # fmt: skip
+        """Per-row estimates of the pointwise MI, log p(x_i, z_i) / (p(x_i) p(z_i)), in nats.
+
+        A DV critic is the log density ratio up to a constant; the constant
+        is its log-partition term ``log mean exp T`` over product-of-marginals
+        pairs of the given rows (the term `estimate` subtracts). So the mean
+        of the returned values is ``estimate(x, z)`` with the same
+        `num_shuffles` and `seed`. A classifier with ``readout="log_odds"``
+        returns its logits, whose mean is its log-odds readout.
+
+        Args:
+            x: Samples of X, (n_samples,) or (n_samples, dim_x).
+            z: Samples of Z, paired with `x` by row.
+            batch_size: Rows per critic call.
+            num_shuffles: Permutations of z forming the marginal pairs of
+                the log-partition term.
+            seed: Seed of those permutations.
+
+        Returns:
+            A float64 array of shape (n_samples,).
+        """
+        x, target = self._check_inputs(x, z)
+        check_int(num_shuffles, "num_shuffles")
+        self._build_for(x, target)
+        self._require_adapted()
+        x, target = self._transform_arrays(x, target)
+        return self._pointwise(*self._readout_scores(x, target, batch_size, num_shuffles, seed))
 
     def estimate(
         self,

@@ -79,6 +79,11 @@ class ClassifierMI(CriticModel):
             return float(np.mean(t_joint))
         return super()._readout(t_joint, t_marginal)
 
+    def _pointwise(self, t_joint: np.ndarray, t_marginal: np.ndarray) -> np.ndarray:
+        if self.readout == "log_odds":
+            return t_joint
+        return super()._pointwise(t_joint, t_marginal)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(readout=self.readout)

@@ -87,6 +87,13 @@ class ConditionalClassifierMI(ClassifierMI):
         """Logits for paired rows (x_i, y_i, z_i), computed in batches."""
         return self._scores_checked(*self._check_inputs(x, (y, z)), batch_size)
 
+    def pointwise_mi(self, *args, **kwargs) -> np.ndarray:
+        """Not available: pointwise conditional MI is not implemented for this model."""
+        raise NotImplementedError(
+            "ConditionalClassifierMI.pointwise_mi is not implemented; its `scores(x, y, z)` "
+            "are the classifier's logits, an estimate of log p(y | x, z) / p(y | z)."
+        )
+
     def estimate(self, x, y, z, *, batch_size: int = READOUT_BLOCK, units: str = "nats") -> float:
         """Estimate I(X;Y|Z) on the given samples (pass held-out ones).
 

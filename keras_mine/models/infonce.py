@@ -100,6 +100,13 @@ class InfoNCE(CriticModel):
         ]  # fmt: skip
         return float(np.average(values, weights=[len(r) for r in blocks])), float("nan")
 
+    def pointwise_mi(self, *args, **kwargs) -> np.ndarray:
+        """Not available: an InfoNCE critic is a log density ratio only up to a function of x."""
+        raise NotImplementedError(
+            "InfoNCE.pointwise_mi: an InfoNCE critic is a log density ratio only up to a "
+            "function of x, so its scores give no per-row MI. Use MINE or ClassifierMI."
+        )
+
     def estimate(self, x, z=None, *, units: str = "nats") -> float:
         """Estimate I(X;Z) with InfoNCE on held-out blocks of `NCE_READOUT_BLOCK` rows.
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import smile
+from keras_mine.core.bounds import log_mean_exp, smile
 from keras_mine.core.distribute import gather_replicas
 from keras_mine.core.objectives import (
     OBJECTIVES,
@@ -150,6 +151,12 @@ class MINE(CriticModel):
         if self.objective.readout == "smile":
             return float(smile(tf.constant(t_joint), tf.constant(t_marginal), self.options["tau"]))
         return super()._readout(t_joint, t_marginal)
+
+    def _pointwise(self, t_joint, t_marginal):
+        if self.objective.readout == "smile":
+            clipped = np.clip(t_marginal, -self.options["tau"], self.options["tau"])
+            return t_joint - float(log_mean_exp(tf.constant(clipped)))
+        return super()._pointwise(t_joint, t_marginal)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -39,6 +39,12 @@ class AdditiveNoiseTask(Task):
         e = self.epsilon
         return float(e - np.log(2.0 * e)) if e <= 0.5 else 1.0 / (4.0 * e)
 
+    @property
+    def entropy_true(self) -> dict[str, float]:
+        # H(X) = ln 1 = 0; H(X, Z) = H(X) + H(N) = ln(2 epsilon); H(Z) = I + H(Z | X).
+        noise = float(np.log(2.0 * self.epsilon))
+        return {"x": 0.0, "z": self.mi_true + noise, "joint": noise}
+
     def draw(self, n, rng):
         x = rng.uniform(0.0, 1.0, size=(n, 1))
         return x, x + rng.uniform(-self.epsilon, self.epsilon, size=(n, 1))

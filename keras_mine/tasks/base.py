@@ -33,6 +33,15 @@ class Task(abc.ABC):
     def mi_true(self) -> float:
         """I(X;Z) in nats."""
 
+    @property
+    def entropy_true(self) -> dict[str, float] | None:
+        """Differential entropies in nats, ``{"x": H(X), "z": H(Z), "joint": H(X, Z)}``.
+
+        None where no closed form is known (the default). Where known,
+        ``x + z - joint`` equals `mi_true`.
+        """
+        return None
+
     @abc.abstractmethod
     def draw(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """`n` samples of (x, z) from `rng`, float64 of shapes (n, dim_x) and (n, dim_z)."""

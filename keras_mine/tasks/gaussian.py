@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import multivariate_normal
 
 from keras_mine.core.validation import check_int, check_number
 from keras_mine.tasks.base import Task
@@ -83,6 +84,12 @@ class GaussianTask(Task):
     @property
     def mi_true(self) -> float:
         return gaussian_mi(self.covariance, self.dim_x)
+
+    @property
+    def entropy_true(self) -> dict[str, float]:
+        c, d = self.covariance, self.dim_x
+        h = lambda cov: float(multivariate_normal(cov=cov).entropy())  # noqa: E731
+        return {"x": h(c[:d, :d]), "z": h(c[d:, d:]), "joint": h(c)}
 
     @property
     def cholesky(self) -> np.ndarray:

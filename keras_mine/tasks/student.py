@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import digamma, gammaln
+from scipy.stats import multivariate_t
 
 from keras_mine.core.validation import check_int, check_number
 from keras_mine.tasks.base import Task
@@ -73,6 +74,13 @@ class StudentTask(Task):
         return gaussian_mi(self.dispersion, self.dim_x) + student_mi_correction(
             self.df, self.dim_x, self.dim_z
         )
+
+    @property
+    def entropy_true(self) -> dict[str, float]:
+        # Marginals of a multivariate t are t with the same df and the sub-dispersion.
+        c, d = self.dispersion, self.dim_x
+        h = lambda shape: float(multivariate_t(shape=shape, df=self.df).entropy())  # noqa: E731
+        return {"x": h(c[:d, :d]), "z": h(c[d:, d:]), "joint": h(c)}
 
     def draw(self, n, rng):
         g = (

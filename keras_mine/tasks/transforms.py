@@ -109,6 +109,7 @@ class RenamedTask(Task):
     dim_x = property(lambda self: self.base.dim_x)
     dim_z = property(lambda self: self.base.dim_z)
     mi_true = property(lambda self: self.base.mi_true)
+    entropy_true = property(lambda self: self.base.entropy_true)
 
     def draw(self, n, rng):
         return self.base.draw(n, rng)

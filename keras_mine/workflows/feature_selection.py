@@ -134,9 +134,12 @@ def mi_scores(
     discrete_features : "auto", bool or array-like
         Which columns of X are discrete ("ksg" only): "auto" (at most 20
         distinct values), True/False for all or none, a boolean mask, or the
-        indices of the discrete columns.
+        indices of the discrete columns. "mixed" (Gao et al.'s kNN
+        estimator) needs no declaration: it handles ties and discrete
+        columns as they come.
     n_neighbors : int, optional
-        Neighbours of the kNN estimators ("ksg" only; the same as ``k``, default 3).
+        Neighbours of the kNN estimators ("ksg" and "mixed"; the same as
+        ``k``, default 3).
     seed : int or None
         Seeds the neural methods and the tie-breaking noise of "ksg".
     random_state : int, optional
@@ -168,11 +171,11 @@ def mi_scores(
     if y_checked.shape[1] != 1:
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
+    if method in ("ksg", "mixed") and n_neighbors is not None:
+        if "k" in settings:
+            raise ValueError("Pass either `n_neighbors` or `k` (the same setting), not both.")
+        settings["k"], n_neighbors = n_neighbors, None
     if method == "ksg":
-        if n_neighbors is not None:
-            if "k" in settings:
-                raise ValueError("Pass either `n_neighbors` or `k` (the same setting), not both.")
-            settings["k"] = n_neighbors
         unused = sorted(set(settings) - set(METHODS["ksg"].options))
         if unused:
             raise ValueError(f"Option(s) {unused} do not apply to method='ksg'.")
@@ -182,7 +185,10 @@ def mi_scores(
     for name, value, default in (("discrete_features", discrete_features, "auto"),
                                  ("n_neighbors", n_neighbors, None)):  # fmt: skip
         if not (value is default or (isinstance(value, str) and value == default)):
-            raise ValueError(f"`{name}` applies to method='ksg' only; received method={method!r}.")
+            raise ValueError(
+                f"`{name}` applies to method='ksg' only (n_neighbors also to 'mixed'); "
+                f"received method={method!r}."
+            )
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
         if method == "kde":
