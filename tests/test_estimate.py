@@ -64,8 +64,11 @@ def test_accuracy_on_bivariate_gaussian(method):
     assert sorted(history["fold"].unique()) == [0, 1]
     # Early stopping ended both folds long before max_epochs (300).
     assert history.groupby("fold").size().max() < 200
-    # The model reads out on new data too.
-    x_new, z_new = task.sample(5_000, seed=4)
+    # The model reads out on new data too. On 20,000 new rows (measured, mine:
+    # 0.792 and 0.795 for the two fold models, readout stderr 0.012 and 0.009);
+    # on 5,000 the readout of one critic is noisier (0.722, stderr 0.071: one
+    # marginal pair with a score of 7.7 moves the log-mean-exp by 0.07).
+    x_new, z_new = task.sample(20_000, seed=4)
     assert result.model.estimate(x_new, z_new) == pytest.approx(task.mi_true, abs=0.08)
 
 

@@ -125,3 +125,16 @@ def test_mutual_information_layer_and_regularized_model_graphs():
         tf.function(model.train_step).get_concrete_function(data),
         tf.function(model.test_step).get_concrete_function(data),
     )
+
+
+def test_neural_entropy_critic_graphs():
+    from keras_mine.models.reference_kl import StandardNormalKL
+
+    model = StandardNormalKL(hidden_dim=8, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    u = tf.constant(np.c_[X, Z], tf.float32)
+    model(u)
+    _check(
+        tf.function(model.train_step).get_concrete_function(u),  # reference draws in the graph
+        tf.function(model.test_step).get_concrete_function(u),
+    )

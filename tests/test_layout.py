@@ -28,12 +28,13 @@ ESTIMATOR_LEVELS = {
     "result": 0,
     "diagnostics": 0,
     "crossfit": 0,
-    "entropy": 0,
+    "neural_entropy": 0,
     "methods": 1,
     "stacked": 1,
     "estimate": 2,
     "many": 3,
     "conditional": 3,
+    "entropy": 3,
 }
 
 

@@ -107,6 +107,16 @@ def _regularized():
     return model, lambda m: m.predict((X, S), verbose=0)
 
 
+def _standard_normal_kl():
+    from keras_mine.models.reference_kl import StandardNormalKL
+
+    model = StandardNormalKL(hidden_dim=8, reference_multiple=2, seed=3)
+    model.compile(optimizer="adam")
+    u = np.c_[X, Z].astype("float32")
+    model.fit(u, batch_size=64, epochs=1, verbose=0)
+    return model, lambda m: m.kl(u)
+
+
 CASES = {
     "MLPCritic": _mlp_critic,
     "SeparableCritic": _separable_critic,
@@ -119,6 +129,7 @@ CASES = {
     "ConditionalClassifierMI": _conditional,
     "InfoNCE": _infonce,
     "MIRegularizedModel": _regularized,
+    "StandardNormalKL": _standard_normal_kl,
 }
 
 

@@ -45,8 +45,13 @@ def test_a_stopped_critic_is_frozen_and_rates_are_per_critic():
     before = [v.numpy().copy() for v in fit.variables]
     fit.scale.assign([1.0, 0.0])
     tf.function(fit.train_step)(x, z, tf.constant([0, 0]))
+    # Critic 0 trained: its weights moved (the output bias may not: the DV bound
+    # is blind to a constant added to T, so that bias's gradient is 0, or a
+    # rounding error away from it).
+    pairs = zip(fit.variables, before, strict=True)
+    moved = [not np.allclose(v.numpy()[0], old[0]) for v, old in pairs]
+    assert sum(moved) >= len(moved) - 1
     for variable, old in zip(fit.variables, before, strict=True):
-        assert not np.allclose(variable.numpy()[0], old[0])  # critic 0 trained
         np.testing.assert_array_equal(variable.numpy()[1], old[1])  # critic 1 frozen
 
 

@@ -10,6 +10,17 @@ from pathlib import Path
 _NEURAL_HELP = "maximum epochs of the neural methods; early stopping usually ends sooner"
 
 
+#: `bench`'s default estimators, for MI and for entropy.
+BENCH_METHODS = {
+    "mi": ("mine", "classifier", "ksg", "kde"),
+    "entropy": ("knn", "gaussian", "neural"),
+    "cmi": ("ccmi", "ksg"),
+}
+#: The conditional MI tasks: CCMI's Model I for d_z = 1, 10, 20, and a
+#: conditionally independent variant.
+CONDITIONAL_SUITE = "conditional"
+
+
 def _parser() -> argparse.ArgumentParser:
     from keras_mine.core.version import __version__
 
@@ -67,15 +78,27 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--tasks",
         nargs="+",
-        default=["v1"],
+        default=None,
         help="suite names (v1, extended, staircase, rho, quick) or task names "
-        "(default: v1, the 40 tasks of Czyz et al. 2023)",
+        "(default: v1, the 40 tasks of Czyz et al. 2023); with --quantity cmi: "
+        "conditional (the default), or ccmi-model1-dz<d> / ccmi-independent-dz<d>",
     )
     bench.add_argument(
         "--methods",
         nargs="+",
-        default=["mine", "classifier", "ksg", "kde"],
-        help="estimators, any of keras_mine.METHODS (default: mine classifier ksg kde)",
+        default=None,
+        help="estimators, any of keras_mine.METHODS (default: mine classifier ksg kde); "
+        "with --quantity entropy any of knn gaussian histogram discrete neural (default: "
+        "knn gaussian neural); with --quantity cmi any of ccmi difference ksg (default: "
+        "ccmi ksg)",
+    )
+    bench.add_argument(
+        "--quantity",
+        choices=list(BENCH_METHODS),
+        default="mi",
+        help="mi (default): I(X;Z); entropy: H(X, Z) of the tasks whose entropy is known "
+        "in closed form (Gaussian, Student-t, additive noise); cmi: I(X;Y|Z) of CCMI's "
+        "Model I",
     )
     bench.add_argument("--n", type=int, default=5_000, help="samples per run (default: 5000)")
     bench.add_argument("--seeds", type=int, default=3, help="runs per task and method (default: 3)")
@@ -98,11 +121,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _resolve_tasks(names: list[str]):
+def _conditional_tasks():
+    from keras_mine.tasks import ConditionalTask
+
+    return [ConditionalTask(dim_z=d) for d in (1, 10, 20)] + [
+        ConditionalTask(dim_z=d, independent=True) for d in (1, 10)
+    ]
+
+
+def _resolve_tasks(names: list[str], quantity: str):
     from keras_mine.tasks import SUITES, get_suite, get_task
 
+    if quantity == "cmi":
+        known = {task.name: task for task in _conditional_tasks()}
+        tasks = []
+        for name in names or [CONDITIONAL_SUITE]:
+            if name == CONDITIONAL_SUITE:
+                tasks += list(known.values())
+            elif name in known:
+                tasks.append(known[name])
+            else:
+                raise ValueError(
+                    f"unknown conditional task {name!r}; valid: {CONDITIONAL_SUITE}, "
+                    + ", ".join(known)
+                )
+        return tasks
     tasks = []
-    for name in names:
+    for name in names or ["v1"]:
         tasks += get_suite(name) if name in SUITES else [get_task(name)]
     return tasks
 
@@ -120,11 +165,27 @@ def _check_arguments(args) -> None:
         if any(not -1 < rho < 1 for rho in args.rho):
             raise ValueError(f"--rho values must lie in (-1, 1); received {args.rho}")
     else:
-        args.tasks = _resolve_tasks(args.tasks)
+        args.tasks = _resolve_tasks(args.tasks, args.quantity)
         check_int(args.seeds, "--seeds")
-    unknown = [m for m in args.methods if m not in METHODS]
+    quantity = getattr(args, "quantity", "mi")
+    known = METHODS
+    if quantity == "entropy":
+        from keras_mine.estimators.entropy import ENTROPY_METHODS
+
+        known = ENTROPY_METHODS
+        if not any(task.entropy_true is not None for task in args.tasks):
+            raise ValueError(
+                "none of the tasks has a closed-form entropy; Gaussian, Student-t and "
+                "additive-noise tasks do (e.g. --tasks extended)"
+            )
+    elif quantity == "cmi":
+        from keras_mine.estimators.conditional import CMI_METHODS
+
+        known = CMI_METHODS
+    args.methods = args.methods or list(BENCH_METHODS[quantity])
+    unknown = [m for m in args.methods if m not in known]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; valid: {', '.join(METHODS)}")
+        raise ValueError(f"unknown method(s) {unknown}; valid: {', '.join(known)}")
     check_int(args.n, "--n", minimum=10)
     if args.max_epochs is not None:
         check_int(args.max_epochs, "--max-epochs")
@@ -153,7 +214,12 @@ def _bench(args) -> None:
     from keras_mine.bench.runner import format_markdown, format_summary, run_benchmark, summarize
 
     runs = run_benchmark(
-        args.tasks, args.methods, n=args.n, seeds=args.seeds, settings=args.settings
+        args.tasks,
+        args.methods,
+        n=args.n,
+        seeds=args.seeds,
+        settings=args.settings,
+        quantity=args.quantity,
     )
     summary = summarize(runs)
     print(format_summary(summary))

@@ -21,7 +21,7 @@ __all__ = [
 
 
 def plot_benchmark(summary: pd.DataFrame):
-    """Estimates (mean +- std over seeds) against the true MI, one line per task.
+    """Estimates (mean +- std over seeds) against the true MI (or entropy), one line per task.
 
     Parameters
     ----------
@@ -39,6 +39,12 @@ def plot_benchmark(summary: pd.DataFrame):
     fig = Figure(figsize=(9, 1.2 + 0.32 * len(tasks)), layout="constrained")
     ax = fig.add_subplot()
     position = {task: i for i, task in enumerate(tasks)}
+    quantity = summary["quantity"].iloc[0] if "quantity" in summary else "mi"
+    name, short = {
+        "mi": ("mutual information", "MI"),
+        "entropy": ("joint entropy H(X, Z)", "H"),
+        "cmi": ("conditional mutual information I(X;Y|Z)", "CMI"),
+    }[quantity]
     truth = summary.groupby("task", sort=False)["mi_true"].first()
     ax.scatter(
         truth.values,
@@ -46,7 +52,7 @@ def plot_benchmark(summary: pd.DataFrame):
         marker="|",
         s=300,
         color="black",
-        label="true MI",
+        label=f"true {short}",
         zorder=3,
     )
     offsets = np.linspace(-0.3, 0.3, len(methods)) if len(methods) > 1 else [0.0]
@@ -63,10 +69,10 @@ def plot_benchmark(summary: pd.DataFrame):
         )
     ax.set_yticks(range(len(tasks)), tasks, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("mutual information (nats)")
+    ax.set_xlabel(f"{name} (nats)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Estimates against the true MI (mean ± std over seeds)")
+    ax.set_title(f"Estimates against the true {short} (mean ± std over seeds)")
     return fig
 
 

@@ -11,8 +11,43 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.core.validation import check_int, check_option
+from keras_mine.estimators.conditional import CMI_METHODS, estimate_cmi
+from keras_mine.estimators.entropy import ENTROPY_METHODS, estimate_entropy
 from keras_mine.estimators.estimate import METHODS, estimate_mi
 from keras_mine.tasks import Task
+
+#: What `run_benchmark` can measure: MI, the joint entropy H(X, Z), or the
+#: conditional MI I(X;Y|Z) of `keras_mine.tasks.ConditionalTask`s.
+QUANTITIES = ("mi", "entropy", "cmi")
+_KNOWN_METHODS = {"mi": METHODS, "entropy": ENTROPY_METHODS, "cmi": CMI_METHODS}
+
+
+def _truth(task, quantity: str) -> float | None:
+    if quantity == "mi":
+        return getattr(task, "mi_true", None)
+    if quantity == "cmi":
+        return getattr(task, "cmi_true", None)
+    entropies = getattr(task, "entropy_true", None)
+    return None if entropies is None else entropies["joint"]
+
+
+def _estimate(task, quantity: str, method: str, n: int, seed: int, settings: dict):
+    """(estimate, stderr) of one run; the sample is drawn from `seed`."""
+    if quantity == "cmi":
+        x, y, z = task.sample(n, seed=seed)
+        accepted = {} if method == "ksg" else dict(settings)
+        return estimate_cmi(x, y, z, method=method, seed=seed, **accepted), float("nan")
+    x, z = task.sample(n, seed=seed)
+    if quantity == "mi":
+        accepted = {k: v for k, v in settings.items() if k in METHODS[method].settings}
+        result = estimate_mi(x, z, method=method, seed=seed, **accepted)
+        return result.mi, result.stderr
+    options = ENTROPY_METHODS[method].options
+    accepted = {k: v for k, v in settings.items() if k in options}
+    if "seed" in options:
+        accepted["seed"] = seed
+    joint = np.concatenate([x, z], axis=1)
+    return estimate_entropy(joint, method, **accepted).entropy, float("nan")
 
 __all__ = [
     "run_benchmark",
@@ -20,6 +55,7 @@ __all__ = [
     "format_summary",
     "format_markdown",
     "within_tolerance",
+    "QUANTITIES",
 ]
 
 
@@ -37,8 +73,9 @@ def run_benchmark(
     seeds: int | Sequence[int] = 3,
     settings: dict[str, Any] | None = None,
     progress: bool = True,
+    quantity: str = "mi",
 ) -> pd.DataFrame:
-    """Estimate the MI of every task with every method, over several seeds.
+    """Estimate the MI (or the entropy) of every task with every method, over several seeds.
 
     Seed ``s`` draws the task's samples and seeds the estimator, so every
     method sees the same data.
@@ -47,7 +84,9 @@ def run_benchmark(
     ----------
     tasks : sequence of Task
     methods : sequence of str
-        Names in `keras_mine.METHODS`.
+        Names in `keras_mine.METHODS`, or in
+        `keras_mine.estimators.entropy.ENTROPY_METHODS` for
+        ``quantity="entropy"``.
     n : int
         Samples per run.
     seeds : int or sequence of int
@@ -57,11 +96,18 @@ def run_benchmark(
         ``{"max_epochs": 50}`` reaches the neural methods only).
     progress : bool
         Show a progress bar over the runs.
+    quantity : {"mi", "entropy", "cmi"}
+        "mi": I(X;Z) against `Task.mi_true`. "entropy": the differential
+        entropy of the joint sample, H(X, Z), against
+        ``Task.entropy_true["joint"]``; tasks with no closed-form entropy
+        are left out. "cmi": I(X;Y|Z) of `ConditionalTask`s against their
+        ``cmi_true``, with `estimate_cmi`'s methods.
 
     Returns
     -------
     pandas.DataFrame
-        One row per run: task, method, seed, dim_x, dim_z, mi_true, mi,
+        One row per run: task, quantity, method, seed, dim_x, dim_z, mi_true
+        and mi (the true and estimated value of `quantity`, in nats),
         stderr (of the readout, neural methods), error, seconds, warnings
         (the `UserWarning` messages the estimate raised, joined by " | "),
         failure. A method that rejects a task (e.g. "discrete" on
@@ -69,8 +115,16 @@ def run_benchmark(
     """
     from tqdm.auto import tqdm
 
+    check_option(quantity, "quantity", QUANTITIES)
     for method in methods:
-        check_option(method, "method", METHODS, "methods")
+        check_option(method, "method", _KNOWN_METHODS[quantity], f"{quantity} methods")
+    tasks = [task for task in tasks if _truth(task, quantity) is not None]
+    if not tasks:
+        raise ValueError(
+            f"None of the tasks has a known {quantity}: entropies are known for the "
+            "Gaussian, Student-t and additive-noise tasks (e.g. --tasks extended), "
+            "conditional MI for the conditional suite."
+        )
     n = check_int(n, "n", minimum=10)
     seeds = range(check_int(seeds, "seeds")) if np.isscalar(seeds) else list(seeds)
     settings = settings or {}
@@ -79,29 +133,28 @@ def run_benchmark(
     bar = tqdm(runs, desc="benchmark", disable=not progress)
     for task, method, seed in bar:
         bar.set_postfix_str(f"{task.name} | {method} | seed {seed}", refresh=True)
-        x, z = task.sample(n, seed=seed)
-        accepted = {k: v for k, v in settings.items() if k in METHODS[method].settings}
         start = time.perf_counter()
         stderr = float("nan")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             try:
-                result = estimate_mi(x, z, method=method, seed=seed, **accepted)
-                mi, stderr, failure = result.mi, result.stderr, ""
+                (mi, stderr), failure = _estimate(task, quantity, method, n, seed, settings), ""
             except ValueError as error:
                 mi, failure = float("nan"), str(error)
+        truth = _truth(task, quantity)
         messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
         rows.append(
             dict(
                 task=task.name,
+                quantity=quantity,
                 method=method,
                 seed=seed,
-                dim_x=task.dim_x,
+                dim_x=getattr(task, "dim_x", 1),
                 dim_z=task.dim_z,
-                mi_true=task.mi_true,
+                mi_true=truth,
                 mi=mi,
                 stderr=stderr,
-                error=mi - task.mi_true,
+                error=mi - truth,
                 seconds=time.perf_counter() - start,
                 warnings=" | ".join(messages),
                 failure=failure,
@@ -130,6 +183,8 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
         seeds=("seed", "count"),
         failure=("failure", "first"),
     ).reset_index()
+    if "quantity" in runs:
+        summary.insert(2, "quantity", grouped["quantity"].first().to_numpy())
     if "warnings" in runs:
         warned = grouped["warnings"].apply(lambda w: int((w != "").sum())).to_numpy()
         summary.insert(len(summary.columns) - 1, "warned", warned)
@@ -138,11 +193,19 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
+def _truth_label(summary: pd.DataFrame) -> str:
+    quantities = set(summary["quantity"]) if "quantity" in summary else {"mi"}
+    if len(quantities) != 1:
+        return "true"
+    return {"mi": "true MI", "entropy": "true H", "cmi": "true CMI"}[quantities.pop()]
+
+
 def format_summary(summary: pd.DataFrame) -> str:
-    """A plain-text table: task, true MI, method, mean +- std, error, seconds."""
+    """A plain-text table: task, true MI (or H), method, mean +- std, error, seconds."""
     width = max(len("task"), *(len(t) for t in summary["task"]))
+    truth = _truth_label(summary)
     lines = [
-        f"{'task':<{width}} {'true MI':>7} {'method':<11} {'estimate':>16} "
+        f"{'task':<{width}} {truth:>7} {'method':<11} {'estimate':>16} "
         f"{'error':>7} {'seconds':>8}"
     ]
     for row in summary.itertuples():
@@ -163,7 +226,7 @@ def format_markdown(summary: pd.DataFrame) -> str:
     """
     methods = list(dict.fromkeys(summary["method"]))
     lines = [
-        "| task | dims | true MI | " + " | ".join(methods) + " |",
+        f"| task | dims | {_truth_label(summary)} | " + " | ".join(methods) + " |",
         "|---|---|---|" + "---|" * len(methods),
     ]
     for task, rows in summary.groupby("task", sort=False):

@@ -12,8 +12,27 @@ from keras_mine.core.validation import check_int, check_seed
 __all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic"]
 
 
-def _set_mlp_settings(layer, hidden_dim, num_hidden_layers, activation, seed) -> None:
-    """Check the settings of an MLP critic and set them on `layer`."""
+def set_mlp_settings(
+    layer: Any, hidden_dim: int, num_hidden_layers: int, activation: Any, seed: int | None
+) -> None:
+    """Check the settings of an MLP critic and set them as attributes of `layer`.
+
+    Parameters
+    ----------
+    layer : keras.layers.Layer or keras.Model
+        The owner of the settings.
+    hidden_dim, num_hidden_layers : int
+        Units per hidden layer (>= 1) and hidden layers (>= 0).
+    activation : str or callable
+        A Keras activation.
+    seed : int or None
+        Seed of the kernel initializers.
+
+    Raises
+    ------
+    ValueError
+        For a bad setting, saying which.
+    """
     layer.hidden_dim = check_int(hidden_dim, "hidden_dim")
     layer.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
     try:
@@ -81,17 +100,33 @@ def deserialize_activation(config: dict) -> dict:
     return config
 
 
+def mlp_config(owner: Any) -> dict:
+    """The MLP settings of `owner` in a serializable dict, for `get_config`.
+
+    Parameters
+    ----------
+    owner : keras.layers.Layer or keras.Model
+        An object set up by `set_mlp_settings`.
+
+    Returns
+    -------
+    dict
+        hidden_dim, num_hidden_layers, activation (serialized) and seed.
+    """
+    return dict(
+        hidden_dim=owner.hidden_dim,
+        num_hidden_layers=owner.num_hidden_layers,
+        activation=serialize_activation(owner.activation),
+        seed=owner.seed,
+    )
+
+
 class _MLPLayer(keras.layers.Layer):
     """Serialization of the MLP settings shared by the critics below."""
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(
-            hidden_dim=self.hidden_dim,
-            num_hidden_layers=self.num_hidden_layers,
-            activation=serialize_activation(self.activation),
-            seed=self.seed,
-        )
+        config.update(mlp_config(self))
         return config
 
     @classmethod
@@ -132,7 +167,7 @@ class MLPCritic(_MLPLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self.hidden_layers, self.output_layer = _mlp_layers(self, 1)
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
@@ -177,7 +212,7 @@ class SeparableCritic(_MLPLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self.embed_dim = check_int(embed_dim, "embed_dim")
         self.x_hidden, self.x_embedding = _mlp_layers(self, self.embed_dim, 0, "x_")
         self.z_hidden, self.z_embedding = _mlp_layers(
@@ -244,7 +279,7 @@ class StackedMLPCritic(_MLPLayer):
     ) -> None:
         super().__init__(**kwargs)
         self.num_critics = check_int(num_critics, "num_critics")
-        _set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self._activation = keras.activations.get(activation)
         self.kernels, self.biases = [], []
 

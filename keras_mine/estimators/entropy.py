@@ -19,6 +19,8 @@ from keras_mine.classical import (
     ksg_mi,
 )
 from keras_mine.core.validation import check_option, check_paired_samples, check_samples
+from keras_mine.estimators.estimate import estimate_mi
+from keras_mine.estimators.neural_entropy import neural_entropy
 
 __all__ = ["ENTROPY_METHODS", "EntropyResult", "estimate_entropy", "conditional_entropy"]
 
@@ -36,6 +38,11 @@ def _gaussian_mi(x: np.ndarray, y: np.ndarray) -> float:
     return (
         gaussian_entropy(x) + gaussian_entropy(y) - gaussian_entropy(np.concatenate([x, y], 1))
     )
+
+
+def _neural_mi(x: np.ndarray, y: np.ndarray, **settings: Any) -> float:
+    """I(X;Y) by the default neural MI estimator, with the same training settings."""
+    return estimate_mi(x, y, method="mine", **settings).mi
 
 
 #: Every method `estimate_entropy` knows, by name.
@@ -57,6 +64,22 @@ ENTROPY_METHODS = {
         gaussian_entropy,
         (),
         _gaussian_mi,
+    ),
+    "neural": _EntropyMethod(
+        "Gaussian cross-entropy minus a Donsker-Varadhan KL critic, cross-fitted",
+        neural_entropy,
+        (
+            "folds",
+            "val_size",
+            "hidden_dim",
+            "num_hidden_layers",
+            "batch_size",
+            "max_epochs",
+            "learning_rate",
+            "stop_patience",
+            "seed",
+        ),
+        _neural_mi,
     ),
 }
 
@@ -108,15 +131,19 @@ def estimate_entropy(x: Any, method: str = "knn", **settings: Any) -> EntropyRes
     x : array-like
         Samples, (n_samples,) or (n_samples, n_features); integer codes for
         method="discrete".
-    method : {"knn", "gaussian", "histogram", "discrete"}
+    method : {"knn", "gaussian", "histogram", "discrete", "neural"}
         ``"knn"`` (default): Kozachenko-Leonenko, for continuous data in a
         few dimensions. ``"gaussian"``: the entropy of the Gaussian with
         the sample covariance, exact for Gaussian data and an upper bound
         otherwise. ``"histogram"``: binned. ``"discrete"``: the plug-in
-        Shannon entropy of symbols.
+        Shannon entropy of symbols. ``"neural"``: the Gaussian
+        cross-entropy minus a learned KL divergence from that Gaussian
+        (`keras_mine.estimators.neural_entropy.neural_entropy`), for
+        light-tailed data in more dimensions than kNN handles well.
     **settings
         The method's options: ``k`` (knn), ``bins`` (histogram),
-        ``miller_madow`` (discrete).
+        ``miller_madow`` (discrete), the training settings of
+        `neural_entropy` and ``seed`` (neural).
 
     Returns
     -------
@@ -156,11 +183,12 @@ def conditional_entropy(x: Any, y: Any, method: str = "knn", **settings: Any) ->
     ----------
     x, y : array-like
         Paired samples, (n_samples,) or (n_samples, n_features) each.
-    method : {"knn", "gaussian", "histogram", "discrete"}
-        See `estimate_entropy`.
+    method : {"knn", "gaussian", "histogram", "discrete", "neural"}
+        See `estimate_entropy`; "neural" pairs the neural entropy with the
+        default neural MI estimator ("mine").
     **settings
-        The method's options (``k``, ``bins``; ``miller_madow`` applies to
-        H(X) only).
+        The method's options (``k``, ``bins``, the neural training
+        settings; ``miller_madow`` applies to H(X) only).
 
     Returns
     -------

@@ -88,6 +88,29 @@ def _ksg_scores(
     return scores
 
 
+def _mixed_scores(
+    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, **settings: Any
+) -> np.ndarray:
+    """Gao et al.'s mixed kNN estimator per column, with the declared point masses.
+
+    Repeated values of a column declared discrete (and of a discrete
+    target) are point masses and stay exact; repeats in a continuous column
+    are rounding, and seeded noise far below the resolution
+    (`keras_mine.classical.knn.jitter`) separates them, so that they are
+    not read as point masses.
+    """
+    X = X.copy()
+    continuous = ~discrete_columns
+    if continuous.any():
+        X[:, continuous] = jitter(X[:, continuous], seed)
+    if not discrete_target:
+        y = jitter(y, None if seed is None else seed + 1)
+    results = estimate_mi_many(
+        [(column[:, None], y) for column in X.T], "mixed", verbose=verbose, **settings
+    )
+    return np.array([result.mi for result in results])
+
+
 def mi_scores(
     X: Any,
     y: Any,
@@ -132,11 +155,14 @@ def mi_scores(
         Continuous columns get seeded noise of 1e-10 times their std
         (`keras_mine.classical.knn.jitter`), so that values repeated by rounding stay distinct.
     discrete_features : "auto", bool or array-like
-        Which columns of X are discrete ("ksg" only): "auto" (at most 20
-        distinct values), True/False for all or none, a boolean mask, or the
-        indices of the discrete columns. "mixed" (Gao et al.'s kNN
-        estimator) needs no declaration: it handles ties and discrete
-        columns as they come.
+        Which columns of X are discrete ("ksg" and "mixed"): "auto" (at most
+        20 distinct values), True/False for all or none, a boolean mask, or
+        the indices of the discrete columns. With "mixed" (Gao et al.'s kNN
+        estimator, correct for discrete, continuous and mixed columns) the
+        repeated values of a discrete column (and of a discrete target) are
+        point masses and stay exact, while repeats in a continuous column
+        are taken for rounding and separated by the same 1e-10 noise as
+        with "ksg".
     n_neighbors : int, optional
         Neighbours of the kNN estimators ("ksg" and "mixed"; the same as
         ``k``, default 3).
@@ -182,12 +208,15 @@ def mi_scores(
         discrete = _discrete_columns(X_checked, discrete_features)
         return np.maximum(_ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
                                       discrete, seed, verbose, **settings), 0.0)  # fmt: skip
+    if method == "mixed":
+        return np.maximum(_mixed_scores(X_checked, y_checked, _is_discrete(y_raw, target),
+                                        _discrete_columns(X_checked, discrete_features), seed,
+                                        verbose, **settings), 0.0)  # fmt: skip
     for name, value, default in (("discrete_features", discrete_features, "auto"),
                                  ("n_neighbors", n_neighbors, None)):  # fmt: skip
         if not (value is default or (isinstance(value, str) and value == default)):
             raise ValueError(
-                f"`{name}` applies to method='ksg' only (n_neighbors also to 'mixed'); "
-                f"received method={method!r}."
+                f"`{name}` applies to methods 'ksg' and 'mixed' only; received method={method!r}."
             )
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
