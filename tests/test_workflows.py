@@ -247,7 +247,7 @@ def test_select_k_best_with_a_discrete_mask_ranks_as_scikit_learn_does():
         keras_mine.mi_scores(X, y, n_neighbors=4, k=4)
     with pytest.raises(ValueError, match="boolean mask of length n_features"):
         keras_mine.mi_scores(X, y, discrete_features=[True, False])
-    with pytest.raises(ValueError, match="method='ksg' only"):
+    with pytest.raises(ValueError, match="methods 'ksg' and 'mixed' only"):
         keras_mine.mi_scores(X, y, "histogram", discrete_features=mask)
 
 
