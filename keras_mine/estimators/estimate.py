@@ -98,9 +98,11 @@ def estimate_mi(
           rows and return ``2 I(N) - I(N/2)``, the estimate extrapolated to
           infinite sample size under a bias of order 1/N (a trained critic
           reads low, more so on fewer rows). About twice the time; the
-          parts are in ``.mi_full_sample`` and ``.half_estimates``. On the
-          v1 benchmark (N = 5,000) it took "mine" from 24 to 33 of 40
-          tasks within max(0.05 nats, 10%), see docs/benchmarks.md;
+          parts are in ``.mi_full_sample`` and ``.half_estimates``. It is
+          applied only when the parts agree (``.extrapolated`` says
+          whether). On the v1 benchmark (N = 5,000) it took "mine" from 24
+          to 29 of 40 tasks within max(0.05 nats, 10%), see
+          docs/benchmarks.md;
         - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
           (remine), ``tau`` (smile), ``readout`` (classifier).
 

@@ -1,0 +1,138 @@
+"""KSG for many pairs of one-column variables: one sort per column, shared by its pairs.
+
+The values are those of `keras_mine.classical.ksg_mi` (estimator 1 of
+Kraskov et al.) on each pair; only the marginal counts change method. KSG
+counts, for every sample, the other samples closer than its k-th joint
+neighbour in each coordinate. For one column that is an interval count, and
+a column sorted once answers it for every pair by binary search
+(`np.searchsorted`), where `ksg_mi` builds and queries a k-d tree per
+marginal per pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.special import digamma
+
+from keras_mine.core.validation import check_int, check_samples
+
+__all__ = ["ksg_mi_pairs", "interval_counts"]
+
+
+def interval_counts(sorted_values: np.ndarray, centers: np.ndarray, radius: np.ndarray):
+    """How many of `sorted_values` lie strictly within `radius` of each center.
+
+    ``#{j : |sorted_values[j] - centers[i]| < radius[i]}``, the center itself
+    included when it is one of the values. Binary search finds the interval
+    ends; the elements next to each end are then tested with the same
+    ``|a - b| < r`` a k-d tree computes, so that rounding in ``center +
+    radius`` cannot count or drop a value at the boundary (the k-th
+    neighbour sits exactly there).
+
+    Parameters
+    ----------
+    sorted_values : np.ndarray
+        Values (n,) in ascending order, distinct.
+    centers, radius : np.ndarray
+        Shapes (m,).
+
+    Returns
+    -------
+    np.ndarray
+        Counts (m,), int.
+
+    Examples
+    --------
+    >>> interval_counts(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0]), np.array([1.0]))
+    array([1])
+    """
+    n = len(sorted_values)
+    high = np.searchsorted(sorted_values, centers + radius, side="left")
+    low = np.searchsorted(sorted_values, centers - radius, side="right")
+    # At most one value per end is misplaced by rounding; two passes are safe. Each
+    # test is the distance a k-d tree computes (signed: a value right of the center
+    # has |v - c| = v - c exactly), so a value left of the center never moves the
+    # upper end, nor one right of it the lower end.
+    for _ in range(2):
+        up = np.minimum(high, n - 1)
+        high += (high < n) & (sorted_values[up] - centers < radius)
+        down = np.maximum(high - 1, 0)
+        high -= (high > 0) & (sorted_values[down] - centers >= radius)
+        below = np.maximum(low - 1, 0)
+        low -= (low > 0) & (centers - sorted_values[below] < radius)
+        at = np.minimum(low, n - 1)
+        low += (low < n) & (centers - sorted_values[at] >= radius)
+    return np.maximum(high - low, 0)
+
+
+def ksg_mi_pairs(
+    values: np.ndarray, pairs: Sequence[tuple[int, int]], k: int = 3, standardize: bool = True
+) -> np.ndarray:
+    """KSG estimate of I(column_i; column_j) for each pair (i, j) of `values`' columns.
+
+    Equal to ``ksg_mi(values[:, [i]], values[:, [j]], k, standardize)`` for
+    every pair (tested to 1e-12), in a fraction of the time: each column is
+    scaled and sorted once, each pair needs one two-dimensional k-d tree
+    query (the joint neighbour distances), and the marginal counts are
+    binary searches in the sorted columns. Memory: a few arrays of n
+    values per pair at a time.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_samples, n_columns)
+        Continuous columns without repeated values (see
+        `keras_mine.classical.knn.jitter` for rounded data).
+    pairs : sequence of (int, int)
+        Column indices.
+    k : int
+        Neighbour order.
+    standardize : bool
+        Scale each column to unit variance first (as `ksg_mi`).
+
+    Returns
+    -------
+    np.ndarray
+        The estimates (len(pairs),), in nats.
+
+    Raises
+    ------
+    ValueError
+        If `k` >= n_samples, or a sample repeats in a pair (zero distance).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=2000)
+    >>> values = np.c_[a, a + rng.normal(size=2000), rng.normal(size=2000)]
+    >>> ksg_mi_pairs(values, [(0, 1), (0, 2)]).round(2)   # 0.5 ln 2 = 0.35, and 0
+    array([ 0.34, -0.03])
+    """
+    values = check_samples(values, "values", min_samples=2, dtype="float64")
+    n = len(values)
+    k = check_int(k, "k")
+    if k >= n:
+        raise ValueError(f"k={k} needs more than k samples; received {n}.")
+    if standardize:
+        std = values.std(axis=0)
+        values = values / np.where(std > 0, std, 1.0)
+    used = sorted({column for pair in pairs for column in pair})
+    sorted_columns = {column: np.sort(values[:, column]) for column in used}
+    estimates = np.empty(len(pairs))
+    for index, (i, j) in enumerate(pairs):
+        joint = values[:, [i, j]]
+        distances, _ = cKDTree(joint).query(joint, k=k + 1, p=np.inf)
+        radius = distances[:, -1]
+        if np.any(radius == 0):
+            raise ValueError(
+                f"Columns {i} and {j}: {int(np.sum(radius == 0))} sample(s) have {k} or "
+                "more exact duplicates: KSG needs continuous data. Add noise far below "
+                "the data's resolution (keras_mine.classical.knn.jitter), or use "
+                "method='mixed'."
+            )
+        n_i = interval_counts(sorted_columns[i], joint[:, 0], radius) - 1
+        n_j = interval_counts(sorted_columns[j], joint[:, 1], radius) - 1
+        estimates[index] = digamma(k) + digamma(n) - np.mean(digamma(n_i + 1) + digamma(n_j + 1))
+    return estimates
