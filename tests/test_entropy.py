@@ -156,6 +156,8 @@ def test_neural_entropy_checks():
     constant = np.c_[np.arange(100.0), np.ones(100)]
     with pytest.raises(ValueError, match="singular"):
         keras_mine.estimate_entropy(constant, "neural")
+    with pytest.raises(ValueError, match="Unknown tails='normal'"):
+        keras_mine.estimate_entropy(np.arange(100.0), "neural", tails="normal")
     with pytest.raises(ValueError, match="integer >= 2 for `folds`"):
         keras_mine.estimate_entropy(np.arange(100.0), "neural", folds=1)
 
@@ -167,7 +169,9 @@ def test_neural_conditional_entropy():
     task = bivariate_gaussian(0.75)
     x, z = task.sample(4_000, seed=0)
     truth = task.entropy_true["x"] - task.mi_true
-    assert keras_mine.conditional_entropy(x, z, "neural", seed=0) == pytest.approx(truth, abs=0.08)
+    assert keras_mine.conditional_entropy(x, z, "neural", seed=0, tails="auto") == pytest.approx(
+        truth, abs=0.08
+    )
 
 
 def test_heavy_tailed_columns_are_mapped_and_cauchy_reads_sane():

@@ -41,7 +41,11 @@ def _gaussian_mi(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _neural_mi(x: np.ndarray, y: np.ndarray, **settings: Any) -> float:
-    """I(X;Y) by the default neural MI estimator, with the same training settings."""
+    """I(X;Y) by the default neural MI estimator, with the same training settings.
+
+    `tails` is the entropy's own (MI needs no map: it is invariant to one).
+    """
+    settings.pop("tails", None)
     return estimate_mi(x, y, method="mine", **settings).mi
 
 
@@ -77,6 +81,7 @@ ENTROPY_METHODS = {
             "max_epochs",
             "learning_rate",
             "stop_patience",
+            "tails",
             "seed",
         ),
         _neural_mi,
