@@ -41,6 +41,9 @@ def test_pairs_equal_ksg_mi_and_scikit_learn(k):
     fast = ksg_mi_pairs(values, pairs, k=k)
     one_by_one = [ksg_mi(values[:, [i]], values[:, [j]], k=k) for i, j in pairs]
     np.testing.assert_allclose(fast, one_by_one, rtol=0, atol=1e-12)
+    for n_jobs in (2, -1):  # threads: the same numbers in the same order
+        np.testing.assert_array_equal(ksg_mi_pairs(values, pairs, k=k, n_jobs=n_jobs), fast)
+    np.testing.assert_array_equal(ksg_mi_pairs(values, pairs[:1], k=k, n_jobs=2), fast[:1])
     # scikit-learn adds its own noise of 1e-10 times max(1, mean |x|): on the rounded
     # and the skewed column it reorders near-ties (differences up to 0.006 nats), so
     # the comparison is on the plain continuous columns.
