@@ -16,7 +16,7 @@ from scipy.special import digamma
 
 from keras_mine.core.validation import check_int, check_paired_samples
 
-__all__ = ["ksg_mi", "ksg_cmi", "mixed_mi"]
+__all__ = ["ksg_mi", "ksg_cmi", "mixed_mi", "ksg_stderr", "KSG_STDERR_FACTOR"]
 
 
 def _count_within(values: np.ndarray, radius: np.ndarray, strict: bool = True) -> np.ndarray:
@@ -58,7 +58,32 @@ def _refuse_duplicates(radius: np.ndarray, k: int, mixed_hint: bool = True) -> N
         )
 
 
-def ksg_mi(x: Any, z: Any, k: int = 3, standardize: bool = True) -> float:
+#: KSG's per-sample terms are correlated through shared neighbours, so their
+#: i.i.d. standard error is too small: on independent Gaussian pairs (300
+#: data sets each) the estimates' spread was 1.24x it at n = 300 and 1.32x at
+#: n = 2,000. `ksg_stderr` scales it by this factor.
+KSG_STDERR_FACTOR = 1.3
+
+
+def ksg_stderr(terms: np.ndarray) -> float:
+    """Approximate standard error of a KSG estimate from its per-sample terms.
+
+    The terms are ``psi(n_x(i) + 1) + psi(n_z(i) + 1)``; the estimate is a
+    constant minus their mean. Their i.i.d. standard error times
+    `KSG_STDERR_FACTOR` (measured, see there).
+
+    Examples
+    --------
+    >>> round(ksg_stderr(np.array([1.0, 2.0, 3.0, 4.0])), 4)   # 1.3 * std / sqrt(4)
+    0.8391
+    """
+    terms = np.asarray(terms, dtype="float64")
+    return float(KSG_STDERR_FACTOR * terms.std(ddof=1) / np.sqrt(len(terms)))
+
+
+def ksg_mi(
+    x: Any, z: Any, k: int = 3, standardize: bool = True, return_stderr: bool = False
+) -> float | tuple[float, float]:
     """KSG estimator 1 of I(X;Z) in nats, for multivariate x and z.
 
     For each sample i, ``eps_i`` is the max-norm distance to its k-th
@@ -81,11 +106,14 @@ def ksg_mi(x: Any, z: Any, k: int = 3, standardize: bool = True) -> float:
     standardize : bool
         Scale each coordinate to unit variance first (MI is unchanged, the
         max-norm neighbourhoods become comparable across coordinates).
+    return_stderr : bool
+        Also return the approximate standard error (`ksg_stderr`).
 
     Returns
     -------
-    float
-        The MI in nats. It can be slightly negative when the true MI is ~0.
+    float, or (float, float)
+        The MI in nats. It can be slightly negative when the true MI is ~0
+        (on independent pairs its spread is about 0.8 / sqrt(n_samples)).
 
     Raises
     ------
@@ -114,7 +142,9 @@ def ksg_mi(x: Any, z: Any, k: int = 3, standardize: bool = True) -> float:
     _refuse_duplicates(radius, k)
     n_x = _count_within(x, radius) - 1
     n_z = _count_within(z, radius) - 1
-    return float(digamma(k) + digamma(n) - np.mean(digamma(n_x + 1) + digamma(n_z + 1)))
+    terms = digamma(n_x + 1) + digamma(n_z + 1)
+    mi = float(digamma(k) + digamma(n) - np.mean(terms))
+    return (mi, ksg_stderr(terms)) if return_stderr else mi
 
 
 def ksg_cmi(x: Any, y: Any, z: Any, k: int = 3, standardize: bool = True) -> float:

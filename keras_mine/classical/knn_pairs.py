@@ -18,6 +18,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
+from keras_mine.classical.knn import ksg_stderr
 from keras_mine.core.validation import check_int, check_samples
 
 __all__ = ["ksg_mi_pairs", "interval_counts"]
@@ -50,22 +51,27 @@ def interval_counts(sorted_values: np.ndarray, centers: np.ndarray, radius: np.n
     >>> interval_counts(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0]), np.array([1.0]))
     array([1])
     """
-    n = len(sorted_values)
-    high = np.searchsorted(sorted_values, centers + radius, side="left")
-    low = np.searchsorted(sorted_values, centers - radius, side="right")
-    # At most one value per end is misplaced by rounding; two passes are safe. Each
-    # test is the distance a k-d tree computes (signed: a value right of the center
-    # has |v - c| = v - c exactly), so a value left of the center never moves the
-    # upper end, nor one right of it the lower end.
-    for _ in range(2):
-        up = np.minimum(high, n - 1)
-        high += (high < n) & (sorted_values[up] - centers < radius)
-        down = np.maximum(high - 1, 0)
-        high -= (high > 0) & (sorted_values[down] - centers >= radius)
-        below = np.maximum(low - 1, 0)
-        low -= (low > 0) & (centers - sorted_values[below] < radius)
-        at = np.minimum(low, n - 1)
-        low += (low < n) & (centers - sorted_values[at] >= radius)
+    # -inf and +inf at the ends: every index below stays in range, and a
+    # sentinel never passes a distance test.
+    padded = np.concatenate(([-np.inf], sorted_values, [np.inf]))
+    high = np.searchsorted(sorted_values, centers + radius, side="left") + 1
+    low = np.searchsorted(sorted_values, centers - radius, side="right") + 1
+    # padded[high] is the first value not counted above the center, padded[low]
+    # the first counted. Rounding in center +- radius misplaces at most a value
+    # or two per end: each pass moves an end by one where the value next to it
+    # fails (or passes) the distance test a k-d tree makes, until none moves
+    # (signed: a value right of the center has |v - c| = v - c exactly, so a
+    # value left of the center never moves the upper end, nor one right of it
+    # the lower end).
+    for _ in range(3):
+        moves = [padded[high] - centers < radius, centers - padded[low - 1] < radius]
+        high += moves[0]
+        low -= moves[1]
+        moves += [padded[high - 1] - centers >= radius, centers - padded[low] >= radius]
+        high -= moves[2]
+        low += moves[3]
+        if not any(move.any() for move in moves):
+            break
     return np.maximum(high - low, 0)
 
 
@@ -75,7 +81,8 @@ def ksg_mi_pairs(
     k: int = 3,
     standardize: bool = True,
     n_jobs: int | None = 1,
-) -> np.ndarray:
+    return_stderr: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """KSG estimate of I(column_i; column_j) for each pair (i, j) of `values`' columns.
 
     Equal to ``ksg_mi(values[:, [i]], values[:, [j]], k, standardize)`` for
@@ -102,11 +109,14 @@ def ksg_mi_pairs(
         active backend setting. The result does not depend on it. Two
         threads on this project's 2-core machine: 1.8x (20 columns x 2,000
         rows).
+    return_stderr : bool
+        Also return each estimate's approximate standard error
+        (`keras_mine.classical.knn.ksg_stderr`).
 
     Returns
     -------
-    np.ndarray
-        The estimates (len(pairs),), in nats.
+    np.ndarray, or (np.ndarray, np.ndarray)
+        The estimates (len(pairs),), in nats (and their standard errors).
 
     Raises
     ------
@@ -130,28 +140,41 @@ def ksg_mi_pairs(
         std = values.std(axis=0)
         values = values / np.where(std > 0, std, 1.0)
     used = sorted({column for pair in pairs for column in pair})
-    sorted_columns = {column: np.sort(values[:, column]) for column in used}
+    orders = {column: np.argsort(values[:, column], kind="stable") for column in used}
+    ranks = {column: np.argsort(order) for column, order in orders.items()}
     workers = effective_n_jobs(n_jobs)
     if workers == 1 or len(pairs) < 2:
-        return _pair_estimates(values, sorted_columns, pairs, k)
+        estimates = _pair_estimates(values, orders, ranks, pairs, k)
+        return estimates if return_stderr else estimates[0]
     count = min(4 * workers, len(pairs))  # a few chunks per worker evens out their times
     chunks = [list(pairs[start::count]) for start in range(count)]
     parts = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_pair_estimates)(values, sorted_columns, chunk, k) for chunk in chunks
+        delayed(_pair_estimates)(values, orders, ranks, chunk, k) for chunk in chunks
     )
-    estimates = np.empty(len(pairs))
+    estimates = np.empty((2, len(pairs)))
     for start, part in enumerate(parts):
-        estimates[start::count] = part
-    return estimates
+        estimates[:, start::count] = part
+    return (estimates[0], estimates[1]) if return_stderr else estimates[0]
 
 
-def _pair_estimates(values, sorted_columns, pairs, k: int) -> np.ndarray:
+def _pair_estimates(values, orders, ranks, pairs, k: int) -> np.ndarray:
+    """KSG of each pair and its standard error, (2, len(pairs)).
+
+    `orders`: each column's sorting permutation, `ranks` its inverse.
+    """
     n = len(values)
-    estimates = np.empty(len(pairs))
+    digamma_of = digamma(np.arange(1, n + 1))  # digamma_of[m] = digamma(m + 1)
+    estimates = np.empty((2, len(pairs)))
     for index, (i, j) in enumerate(pairs):
-        joint = values[:, [i, j]]
-        distances, _ = cKDTree(joint).query(joint, k=k + 1, p=np.inf)
-        radius = distances[:, -1]
+        # Rows in the order of column i: the tree is built and queried along it
+        # (10% faster queries; leafsize 8 and loose nodes: 3% more). The k-th
+        # neighbour distance does not depend on the order.
+        sorted_i = values[orders[i], i]
+        joint = np.column_stack([sorted_i, values[orders[i], j]])
+        distances, _ = cKDTree(joint, leafsize=8, compact_nodes=False).query(
+            joint, k=[k + 1], p=np.inf
+        )
+        radius = distances[:, 0]
         if np.any(radius == 0):
             raise ValueError(
                 f"Columns {i} and {j}: {int(np.sum(radius == 0))} sample(s) have {k} or "
@@ -159,7 +182,12 @@ def _pair_estimates(values, sorted_columns, pairs, k: int) -> np.ndarray:
                 "the data's resolution (keras_mine.classical.knn.jitter), or use "
                 "method='mixed'."
             )
-        n_i = interval_counts(sorted_columns[i], joint[:, 0], radius) - 1
-        n_j = interval_counts(sorted_columns[j], joint[:, 1], radius) - 1
-        estimates[index] = digamma(k) + digamma(n) - np.mean(digamma(n_i + 1) + digamma(n_j + 1))
+        # Each marginal count with its centers in sorted order (binary search of
+        # sorted queries is faster); the mean does not depend on the order.
+        sorted_j = values[orders[j], j]
+        n_i = interval_counts(sorted_i, sorted_i, radius) - 1
+        n_j = interval_counts(sorted_j, sorted_j, radius[ranks[i][orders[j]]]) - 1
+        # Both counts' terms in the order of column i, the order ksg_mi sums them in.
+        terms = digamma_of[n_i] + digamma_of[n_j][ranks[j][orders[i]]]
+        estimates[:, index] = digamma(k) + digamma(n) - np.mean(terms), ksg_stderr(terms)
     return estimates

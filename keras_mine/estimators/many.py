@@ -1,4 +1,5 @@
-"""Many MI estimates in one call: `estimate_mi_many`."""
+"""Many MI estimates in one call: `estimate_mi_many` for pairs of samples,
+`estimate_mi_columns` for pairs of one table's columns (`mi_matrix`, `mi_scores`)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,32 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from keras_mine.core.validation import check_seed
+from keras_mine.classical.knn_pairs import ksg_mi_pairs
+from keras_mine.core.validation import check_int, check_paired_samples, check_samples, check_seed
 from keras_mine.estimators.crossfit import half_rows, spawn_seeds
-from keras_mine.estimators.diagnostics import warn_if_implausible
-from keras_mine.estimators.estimate import estimate_mi
-from keras_mine.estimators.methods import check_method
-from keras_mine.estimators.result import MIResult, plausibility_messages
+from keras_mine.estimators.diagnostics import (
+    column_dependence,
+    infinite_mi_message,
+    pairs_messages,
+    warn_if_implausible,
+)
+from keras_mine.estimators.methods import METHODS, check_method, run_method
+from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
 from keras_mine.estimators.settings import defaults_for
-from keras_mine.estimators.stacked import STACKABLE_METHODS, fit_stacked, stack_pairs
+from keras_mine.estimators.stacked import (
+    STACKABLE_METHODS,
+    fit_stacked,
+    pairs_per_run,
+    stack_pairs,
+)
 
-__all__ = ["estimate_mi_many"]
+__all__ = ["estimate_mi_many", "estimate_mi_columns"]
+
+#: Pairs per progress-bar step of the "ksg" path of `estimate_mi_columns`.
+KSG_CHUNK = 512
 
 
 def estimate_mi_many(
@@ -26,6 +41,8 @@ def estimate_mi_many(
     *,
     seed: int | None = 0,
     verbose: bool = False,
+    n_jobs: int | None = 1,
+    chunk_size: int | None = None,
     **settings: Any,
 ) -> list[MIResult]:
     """Estimate I(X_i; Z_i) for every pair at once, one critic per pair, stacked.
@@ -39,11 +56,15 @@ def estimate_mi_many(
     leave the critic unchanged). The critics share one learning rate, so
     the one-column rate (`keras_mine.estimators.settings.ONE_COLUMN_SETTINGS`) applies
     only when every pair is 1 x 1; a 1 x 1 pair stacked with wider ones
-    trains at the wider pairs' rate.
+    trains at the wider pairs' rate. Many pairs are trained in stacked runs
+    of `chunk_size` pairs each, as many as fit in
+    `keras_mine.estimators.stacked.STACK_MEMORY_BYTES` by default
+    (`pairs_per_run`: 256 one-column pairs of 2,000 rows).
 
     Methods that cannot be stacked (the classical ones, "smile",
-    "infonce") run `estimate_mi` on each pair in turn, so any method of
-    `METHODS` gives one result per pair.
+    "infonce") run on each pair in turn, in `n_jobs` joblib threads, so
+    any method of `METHODS` gives one result per pair. Each pair is checked
+    as `estimate_mi` checks it, with the same warnings.
 
     Parameters
     ----------
@@ -55,8 +76,18 @@ def estimate_mi_many(
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool
-        Progress bar over epochs, with the number of critics still training
-        (over pairs, for methods run one by one).
+        Progress bar over epochs, with the number of critics still training,
+        and over pairs when they take more than one stacked run (over pairs
+        for methods run one by one).
+    n_jobs : int or None
+        Methods run one by one: pairs in parallel joblib threads (-1: every
+        core; None: the active joblib backend's setting, e.g. a Dask
+        cluster's under ``joblib.parallel_backend("dask")``). Stacked
+        methods take 1 or None: one TensorFlow run already uses every core.
+    chunk_size : int, optional
+        Pairs per stacked run (default: as many as fit in memory, see
+        above). With one run the results are those of an unchunked call;
+        each further run gets its own seed (`spawn_seeds`).
     **settings
         As `estimate_mi`: folds, val_size, batch_size, max_epochs,
         learning_rate, lr_factor, lr_patience, stop_patience,
@@ -68,9 +99,11 @@ def estimate_mi_many(
     Returns
     -------
     list of MIResult
-        One per pair, in order. ``seconds`` is the shared wall time of the
-        whole stacked run; ``models`` is empty; ``history`` has ``fold``,
-        ``epoch``, ``val_mi`` and ``learning_rate``.
+        One per pair, in order. ``seconds`` is the time per pair: the wall
+        time of the stacked run that trained it divided by its pairs (for
+        methods run one by one, the pair's own time); ``models`` is empty;
+        ``history`` has ``fold``, ``epoch``, ``val_mi`` and
+        ``learning_rate``.
 
     Examples
     --------
@@ -83,9 +116,138 @@ def estimate_mi_many(
     seed = check_seed(seed)
     if len(pairs) == 0:
         raise ValueError("`pairs` is empty: pass a list of (x, z) pairs.")
+    checked = [
+        check_paired_samples(x, z, (f"pairs[{i}][0]", f"pairs[{i}][1]"), dtype=spec.dtype)
+        for i, (x, z) in enumerate(pairs)
+    ]
+    warn_if_implausible([dependence_message(x, z) for x, z in checked])
+    return _estimate_pairs(checked, method, seed, verbose, n_jobs, chunk_size, settings)
+
+
+def estimate_mi_columns(
+    values: Any,
+    pairs: Sequence[tuple[int, int]],
+    method: str = "ksg",
+    *,
+    names: Sequence[Any] | None = None,
+    seed: int | None = 0,
+    verbose: bool = False,
+    n_jobs: int | None = 1,
+    chunk_size: int | None = None,
+    **settings: Any,
+) -> np.ndarray:
+    """I(column_i; column_j) for pairs (i, j) of one table's columns: `mi_matrix`'s engine.
+
+    The same estimates as ``estimate_mi(values[:, [i]], values[:, [j]],
+    method, **settings)`` pair by pair, with the work shared between the
+    pairs: "ksg" runs `keras_mine.classical.knn_pairs.ksg_mi_pairs` (each
+    column sorted once; equal to `ksg_mi` to 1e-12), the checks for a column
+    that is a function of another run once per column
+    (`keras_mine.estimators.diagnostics.column_dependence`), and other
+    methods go to `estimate_mi_many` (neural ones stacked).
+
+    Parameters
+    ----------
+    values : array-like, shape (n_samples, n_columns)
+        The table; "ksg" needs continuous columns without repeated values
+        (`keras_mine.classical.knn.jitter` separates rounded ones).
+    pairs : sequence of (int, int)
+        Column indices.
+    method : str
+        One of `keras_mine.METHODS`.
+    names : sequence, optional
+        Column labels for the warnings (default: the indices).
+    seed : int or None
+        Seeds the neural methods.
+    verbose : bool
+        Progress bar over pairs.
+    n_jobs : int or None
+        Pairs in parallel with joblib ("ksg" and the other classical
+        methods; threads by default, or the backend set by
+        ``joblib.parallel_backend``, e.g. "dask"): -1 every core, None the
+        active backend's setting. The estimates do not depend on it.
+    chunk_size : int, optional
+        Neural methods: pairs per stacked run (see `estimate_mi_many`).
+    **settings
+        The method's settings, as `keras_mine.estimate_mi`.
+
+    Returns
+    -------
+    np.ndarray
+        The estimates (len(pairs),), in nats, with the warnings
+        `estimate_mi` would give. (The progress bar shows the rate in pairs
+        per second; neural methods' time per pair is that of
+        `estimate_mi_many`.)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=2000)
+    >>> values = np.c_[a, a + rng.normal(size=2000), rng.normal(size=2000)]
+    >>> estimate_mi_columns(values, [(0, 1), (0, 2)]).round(2)
+    array([ 0.34, -0.03])
+    """
+    spec = check_method(method)
+    values = check_samples(values, "values", min_samples=2, dtype=spec.dtype)
+    p = values.shape[1]
+    pairs = [(int(i), int(j)) for i, j in pairs]
+    if not pairs:
+        raise ValueError("`pairs` is empty: pass a list of (i, j) column indices.")
+    outside = [pair for pair in pairs if not all(0 <= c < p for c in pair)]
+    if outside:
+        raise ValueError(f"Column indices must lie in [0, {p}); received pairs {outside[:3]}.")
+    found = column_dependence(values, pairs, names)
+    if method != "ksg":
+        warn_if_implausible([None if f is None else infinite_mi_message(f) for f in found])
+        results = _estimate_pairs(
+            [(values[:, [i]], values[:, [j]]) for i, j in pairs],
+            method, check_seed(seed), verbose, n_jobs, chunk_size, settings,
+        )  # fmt: skip
+        return np.array([result.mi for result in results])
+    unknown = sorted(set(settings) - set(METHODS["ksg"].options))
+    if unknown:
+        raise ValueError(f"Option(s) {unknown} do not apply to method='ksg'.")
+    estimates, stderrs = np.empty(len(pairs)), np.empty(len(pairs))
+    with tqdm(total=len(pairs), desc=f"ksg x{len(pairs)}", disable=not verbose,
+              leave=False, unit="pair") as bar:  # fmt: skip
+        for start in range(0, len(pairs), KSG_CHUNK):
+            part = slice(start, start + KSG_CHUNK)
+            estimates[part], stderrs[part] = ksg_mi_pairs(
+                values, pairs[part], n_jobs=n_jobs, return_stderr=True, **settings
+            )
+            bar.update(len(pairs[part]))
+    # estimate_mi's checks, summed up over the pairs (one warning per kind).
+    names = list(range(values.shape[1])) if names is None else list(names)
+    labels = [f"{names[i]!r} and {names[j]!r}" for i, j in pairs]
+    warn_if_implausible(pairs_messages(estimates, stderrs, labels, len(values), found))
+    return estimates
+
+
+def _estimate_pairs(pairs, method, seed, verbose, n_jobs, chunk_size, settings) -> list[MIResult]:
+    """Checked pairs -> results with the plausibility warnings (no dependence check)."""
+    spec = METHODS[method]
     if method not in STACKABLE_METHODS:
-        progress = tqdm(pairs, desc=f"{method} x{len(pairs)}", disable=not verbose, leave=False)
-        return [estimate_mi(x, z, method, seed=seed, **settings) for x, z in progress]
+        def one(x, z):
+            return run_method(spec, method, x, z, seed=seed, **settings)
+
+        if n_jobs == 1:
+            done = (one(x, z) for x, z in pairs)
+        else:
+            done = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+                delayed(one)(x, z) for x, z in pairs
+            )
+        results = list(tqdm(done, total=len(pairs), desc=f"{method} x{len(pairs)}",
+                            disable=not verbose, leave=False, unit="pair"))  # fmt: skip
+        for result in results:
+            warn_if_implausible(plausibility_messages(result))
+        return results
+    if n_jobs not in (1, None):
+        raise ValueError(
+            f"n_jobs={n_jobs!r} applies to the methods run pair by pair; method={method!r} "
+            "trains its critics stacked in one TensorFlow run, which already uses every core. "
+            "Pass n_jobs=1, or split the pairs between processes or machines "
+            "(mi_matrix(shard=...))."
+        )
     unknown = sorted(set(settings) - set(spec.settings))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
@@ -94,10 +256,21 @@ def estimate_mi_many(
     settings = {**defaults_for(method, x[0], z[0]), **settings}
     if settings.get("readout", "dv") != "dv":
         raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
-    if settings["extrapolate"]:
-        results = _extrapolated(x, z, method, settings, seed, verbose)
-    else:
-        results = fit_stacked(x, z, method, settings, seed, verbose)
+    k = len(x)
+    if chunk_size is None:
+        chunk_size = pairs_per_run(x.shape[1], (x.shape[2], z.shape[2]), settings)
+    chunk_size = check_int(chunk_size, "chunk_size")
+    starts = range(0, k, chunk_size)
+    seeds = [seed] if len(starts) == 1 else spawn_seeds(seed, len(starts))
+    results = []
+    with tqdm(total=k, desc=f"{method} x{k}", disable=not verbose or len(starts) == 1,
+              unit="pair") as bar:  # fmt: skip
+        for start, chunk_seed in zip(starts, seeds, strict=True):
+            part = slice(start, start + chunk_size)
+            fit = _extrapolated if settings["extrapolate"] else fit_stacked
+            results += fit(x[part], z[part], method, settings, chunk_seed, verbose)
+            bar.update(len(x[part]))
+            bar.set_postfix(s_per_pair=f"{results[-1].seconds:.2f}", refresh=False)
     for result in results:
         warn_if_implausible(plausibility_messages(result))
     return results

@@ -109,6 +109,8 @@ class ClassicalMethod:
     description: str
     function: Callable[..., float]
     options: tuple[str, ...] = ()
+    #: The function takes ``return_stderr=True`` and then returns (mi, stderr).
+    has_stderr: bool = False
     dtype = "float64"
 
     @property
@@ -117,8 +119,12 @@ class ClassicalMethod:
 
     def run(self, name: str, x, z, settings: dict, seed, verbose: bool) -> MIResult:
         start = time.perf_counter()
-        mi = self.function(x, z, **settings)
-        return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x))
+        if not self.has_stderr:
+            mi = self.function(x, z, **settings)
+            return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x))
+        mi, stderr = self.function(x, z, return_stderr=True, **settings)
+        return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x),
+                        fold_estimates=(mi,), fold_stderrs=(stderr,))  # one "fold": all rows
 
 
 #: Every method `estimate_mi` knows, by name.
@@ -161,7 +167,9 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         {},
         ("readout",),
     ),
-    "ksg": ClassicalMethod("k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize")),
+    "ksg": ClassicalMethod(
+        "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True
+    ),
     "mixed": ClassicalMethod(
         "k-nearest neighbours for discrete, continuous and mixed data (Gao et al.)",
         mixed_mi,

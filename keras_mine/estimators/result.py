@@ -12,6 +12,7 @@ import pandas as pd
 from keras_mine.estimators.diagnostics import (
     folds_disagree,
     functional_dependence,
+    infinite_mi_message,
     near_ceiling,
     near_deterministic,
     negative_estimate,
@@ -117,9 +118,11 @@ class MIResult:
         classical methods.
     fold_estimates : tuple of float
         Each fold's readout, in nats; their spread shows the readout's noise.
+        "ksg": its one estimate on all rows. Other classical methods: empty.
     fold_stderrs : tuple of float
         Each fold readout's standard error for its critic (the sampling
-        noise of the held-out rows, not the spread from training).
+        noise of the held-out rows, not the spread from training). "ksg":
+        the approximate standard error of `keras_mine.classical.knn.ksg_stderr`.
     n_samples : int
         Rows used.
     mi_full_sample : float
@@ -195,20 +198,14 @@ class MIResult:
 def dependence_message(x: np.ndarray, z: np.ndarray) -> str | None:
     """Why I(X;Z) may be infinite for these inputs (None: no sign of it)."""
     found = functional_dependence(x, z) or near_deterministic(x, z)
-    if found is None:
-        return None
-    return (
-        f"{found}: for continuous data I(X;Z) is then infinite (or too large to estimate "
-        "from these samples), and a finite estimate only reflects the sample size. Check "
-        "that one variable was not passed twice or computed from the other (a leaked target)."
-    )
+    return None if found is None else infinite_mi_message(found)
 
 
 def plausibility_messages(result: MIResult) -> list[str | None]:
     """What `keras_mine.estimators.diagnostics` finds implausible in `result` (None: nothing)."""
     folds = max(1, len(result.fold_estimates))
     return [
-        negative_estimate(result.mi, result.stderr),
+        negative_estimate(result.mi, result.stderr, neural=not result.history.empty),
         folds_disagree(result.fold_estimates, result.fold_stderrs),
         near_ceiling(result.mi, max(2, result.n_samples // folds)),
     ]

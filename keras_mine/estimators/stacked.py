@@ -31,7 +31,14 @@ from keras_mine.estimators.crossfit import TrainingConfig, cross_fit_splits
 from keras_mine.estimators.result import MIResult
 from keras_mine.models.callbacks import PlateauSchedule
 
-__all__ = ["fit_stacked", "stack_pairs", "StackedFit", "STACKABLE_METHODS"]
+__all__ = [
+    "fit_stacked",
+    "stack_pairs",
+    "pairs_per_run",
+    "StackedFit",
+    "STACKABLE_METHODS",
+    "STACK_MEMORY_BYTES",
+]
 
 #: Methods `estimate_mi_many` trains stacked: the objectives of pairs read out
 #: with DV (`keras_mine.core.objectives.OBJECTIVES`, where their options live).
@@ -39,6 +46,44 @@ STACKABLE_METHODS = tuple(
     name for name, o in OBJECTIVES.items() if o.readout == "dv" and not o.score_matrix
 )
 _EVAL_SEED = (1234, 0)
+#: Memory one stacked run may take, in bytes (`pairs_per_run`): a laptop's
+#: share. Pass ``chunk_size`` to `keras_mine.estimate_mi_many` to override.
+STACK_MEMORY_BYTES = 2**30
+
+
+def pairs_per_run(
+    n_samples: int, widths: tuple[int, int], settings: dict[str, Any],
+    memory_bytes: int = STACK_MEMORY_BYTES,
+) -> int:  # fmt: skip
+    """How many critics one stacked run can train within `memory_bytes` (at least 1).
+
+    Per critic, in float32 unless said: its weights five times (weights,
+    best weights, gradient, Adam's two moments); its samples four times
+    (the float64 input, the fold's transformed copy, the training and the
+    validation tensors); the activations of a readout block (every layer,
+    the joint rows and each shuffle), and of a training batch three times
+    (forward, backward, the shuffled marginal).
+
+    Examples
+    --------
+    >>> from keras_mine.estimators.settings import defaults_for
+    >>> settings = defaults_for("mine", np.zeros((2, 1)), np.zeros((2, 1)))
+    >>> pairs_per_run(2_000, (1, 1), settings)   # 1 GiB: about 4 MB per critic
+    256
+    """
+    h, layers = settings["hidden_dim"], settings["num_hidden_layers"]
+    width = sum(widths)
+    weights = width * h + (layers - 1) * h * h + layers * h + h + 1
+    rows = min(n_samples, READOUT_BLOCK)
+    batch = _batch(settings, n_samples)
+    activations = h * layers * (rows * 2 + 3 * settings["num_shuffles"] * batch)
+    per_critic = 4 * (5 * weights + activations) + n_samples * width * (8 + 4 + 4 + 4)
+    return max(1, int(memory_bytes // per_critic))
+
+
+def _batch(settings: dict[str, Any], n_samples: int) -> int:
+    batch = settings["batch_size"]
+    return n_samples if batch == "full" else min(int(batch), n_samples)
 
 
 def stack_pairs(pairs: Sequence[tuple[Any, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -264,7 +309,8 @@ def fit_stacked(
     Returns
     -------
     list of MIResult
-        One per pair (see `keras_mine.estimate_mi_many`); no warnings issued.
+        One per pair (see `keras_mine.estimate_mi_many`); ``seconds`` is the
+        run's wall time divided by its k critics. No warnings issued.
     """
     start = time.perf_counter()
     config = TrainingConfig(**{key: settings[key] for key in TrainingConfig.__dataclass_fields__})
@@ -289,7 +335,7 @@ def fit_stacked(
         estimate, stderr = fit.readout(x_fold[:, test], z_fold[:, test], settings["num_shuffles"])
         estimates.append(estimate)
         stderrs.append(stderr)
-    seconds = time.perf_counter() - start
+    seconds = (time.perf_counter() - start) / k  # the run's time per critic
     estimates, stderrs = np.array(estimates), np.array(stderrs)  # (folds, k)
     history = pd.concat(histories, ignore_index=True)
     results = [

@@ -9,7 +9,7 @@ import pandas as pd
 
 from keras_mine.classical.knn import jitter
 from keras_mine.core.validation import check_option, check_paired_samples, check_seed
-from keras_mine.estimators.many import estimate_mi_many
+from keras_mine.estimators.many import estimate_mi_columns, estimate_mi_many
 from keras_mine.estimators.methods import METHODS, check_method
 
 __all__ = ["mi_scores", "rank_features", "MIScorer", "TARGET_KINDS"]
@@ -54,8 +54,8 @@ def _discrete_columns(X: np.ndarray, discrete_features: Any = "auto") -> np.ndar
 
 
 def _ksg_scores(
-    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, k: int = 3,
-    standardize: bool = True,
+    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, names, n_jobs,
+    k: int = 3, standardize: bool = True,
 ) -> np.ndarray:  # fmt: skip
     """kNN scores: KSG for continuous pairs, Ross' estimator where one side is discrete.
 
@@ -76,11 +76,13 @@ def _ksg_scores(
     if continuous.any():
         X_jittered = jitter(X[:, continuous], seed)
         y_jittered = jitter(y, None if seed is None else seed + 1)
-        results = estimate_mi_many(
-            [(column[:, None], y_jittered) for column in X_jittered.T], "ksg", verbose=verbose,
-            k=k, standardize=standardize,
+        table = np.column_stack([X_jittered, y_jittered])
+        target = table.shape[1] - 1
+        scores[continuous] = estimate_mi_columns(
+            table, [(j, target) for j in range(target)], "ksg", verbose=verbose, n_jobs=n_jobs,
+            names=[name for name, c in zip(names[:-1], continuous, strict=True) if c]
+            + names[-1:], k=k, standardize=standardize,
         )  # fmt: skip
-        scores[continuous] = [result.mi for result in results]
     if discrete_columns.any():
         scores[discrete_columns] = mutual_info_regression(
             X[:, discrete_columns], y, discrete_features=True, n_neighbors=k, random_state=seed
@@ -89,7 +91,7 @@ def _ksg_scores(
 
 
 def _mixed_scores(
-    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, **settings: Any
+    X, y, discrete_target: bool, discrete_columns, seed, verbose: bool, n_jobs, **settings: Any
 ) -> np.ndarray:
     """Gao et al.'s mixed kNN estimator per column, with the declared point masses.
 
@@ -106,7 +108,8 @@ def _mixed_scores(
     if not discrete_target:
         y = jitter(y, None if seed is None else seed + 1)
     results = estimate_mi_many(
-        [(column[:, None], y) for column in X.T], "mixed", verbose=verbose, **settings
+        [(column[:, None], y) for column in X.T], "mixed", verbose=verbose, n_jobs=n_jobs,
+        **settings,
     )
     return np.array([result.mi for result in results])
 
@@ -121,6 +124,7 @@ def mi_scores(
     n_neighbors: int | None = None,
     seed: int | None = 0,
     random_state: int | None = None,
+    n_jobs: int | None = 1,
     verbose: bool = False,
     **settings: Any,
 ) -> np.ndarray:
@@ -170,6 +174,11 @@ def mi_scores(
         Seeds the neural methods and the tie-breaking noise of "ksg".
     random_state : int, optional
         scikit-learn's name for `seed`; when given, it is the seed.
+    n_jobs : int or None
+        Columns estimated in parallel by joblib ("ksg" with a continuous
+        target, and the other classical methods): -1 every core, None the
+        active joblib backend's setting (a Dask cluster's, see
+        `keras_mine.mi_matrix`). The scores do not depend on it.
     verbose : bool
         Progress bar.
     **settings
@@ -206,12 +215,15 @@ def mi_scores(
         if unused:
             raise ValueError(f"Option(s) {unused} do not apply to method='ksg'.")
         discrete = _discrete_columns(X_checked, discrete_features)
+        names = list(X.columns) if hasattr(X, "columns") else list(range(X_checked.shape[1]))
+        names.append(getattr(y, "name", None) or "y")
         return np.maximum(_ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
-                                      discrete, seed, verbose, **settings), 0.0)  # fmt: skip
+                                      discrete, seed, verbose, names, n_jobs, **settings),
+                          0.0)  # fmt: skip
     if method == "mixed":
         return np.maximum(_mixed_scores(X_checked, y_checked, _is_discrete(y_raw, target),
                                         _discrete_columns(X_checked, discrete_features), seed,
-                                        verbose, **settings), 0.0)  # fmt: skip
+                                        verbose, n_jobs, **settings), 0.0)  # fmt: skip
     for name, value, default in (("discrete_features", discrete_features, "auto"),
                                  ("n_neighbors", n_neighbors, None)):  # fmt: skip
         if not (value is default or (isinstance(value, str) and value == default)):
@@ -233,7 +245,7 @@ def mi_scores(
         z = y_checked
     results = estimate_mi_many(
         [(column[:, None], z) for column in X_checked.T], method, seed=seed, verbose=verbose,
-        **settings,
+        n_jobs=n_jobs, **settings,
     )
     return np.maximum([result.mi for result in results], 0.0)
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from keras_mine.classical.knn import jitter
 from keras_mine.core.validation import check_int, check_samples
-from keras_mine.estimators.many import estimate_mi_many
+from keras_mine.estimators.many import estimate_mi_columns
 
 __all__ = ["mi_matrix"]
 
@@ -21,6 +21,7 @@ def mi_matrix(
     *,
     seed: int | None = 0,
     shard: tuple[int, int] | None = None,
+    n_jobs: int | None = 1,
     verbose: bool = False,
     **settings: Any,
 ) -> pd.DataFrame:
@@ -33,11 +34,14 @@ def mi_matrix(
         result (else 0, 1, ...). Encode categories as numbers first and use a
         method that suits them ("discrete", "histogram").
     method : str
-        A method of `keras_mine.METHODS` ("ksg" default). Neural methods
-        train the p(p-1)/2 critics stacked into one network
-        (`estimate_mi_many`), which is what makes them practical here: k
-        stacked critics cost little more per step than one (figures in
-        docs/benchmarks.md).
+        A method of `keras_mine.METHODS` ("ksg" default). "ksg" sorts each
+        column once and shares it across the column's pairs
+        (`keras_mine.classical.knn_pairs.ksg_mi_pairs`, the values of
+        `ksg_mi`): 200 columns x 2,000 rows, 19,900 pairs, take about half
+        a minute on two cores (docs/benchmarks.md). Neural methods train
+        the p(p-1)/2 critics stacked (`estimate_mi_many`), in runs of as
+        many as fit in memory, which is what makes them practical here: k
+        stacked critics cost little more per step than one.
     seed : int or None
         Seeds the neural methods.
     shard : (index, count), optional
@@ -48,8 +52,18 @@ def mi_matrix(
         shares)``; with the same `seed` it is the matrix one process computes
         ("ksg": the same numbers; neural methods: the same up to training
         noise, as the stacked critics are grouped differently).
+    n_jobs : int or None
+        Pairs estimated in parallel by joblib (classical methods): -1 every
+        core, None the active joblib backend's setting. On one machine they
+        run in threads; on a Dask cluster, under ``joblib.parallel_backend(
+        "dask")`` (with a ``dask.distributed.Client`` open) or with
+        ``joblib.parallel_config(backend="dask", client=client)``, the chunks
+        of pairs go to the cluster's workers (``pip install
+        "keras_mine[distributed]"``). The matrix does not depend on it.
+        Neural methods take 1 (one TensorFlow run uses every core; spread
+        them over machines with `shard`).
     verbose : bool
-        Progress bar.
+        Progress bar over pairs.
     **settings
         Passed to the method; see `keras_mine.estimate_mi`.
 
@@ -87,13 +101,13 @@ def mi_matrix(
     if shard is not None:
         index, count = _check_shard(shard)
         pairs = pairs[index::count]
-    results = estimate_mi_many(
-        [(values[:, [i]], values[:, [j]]) for i, j in pairs],
-        method, seed=seed, verbose=verbose, **settings,
-    )  # fmt: skip
+    estimates = estimate_mi_columns(
+        values, pairs, method, names=names, seed=seed, n_jobs=n_jobs, verbose=verbose, **settings
+    )
     matrix = np.full((p, p), np.nan)
-    for (i, j), result in zip(pairs, results, strict=True):
-        matrix[i, j] = matrix[j, i] = result.mi
+    if pairs:
+        rows, columns = np.array(pairs).T
+        matrix[rows, columns] = matrix[columns, rows] = estimates
     return pd.DataFrame(matrix, index=names, columns=names)
 
 
