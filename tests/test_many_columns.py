@@ -253,3 +253,11 @@ def test_pairs_messages_allow_for_the_number_of_pairs():
     assert high.startswith("1 of 19900 pairs read close to ln(2000)") and "'c11'" in high
     assert "repeated values" in negative_estimate(-1.0, 0.01, neural=False)
     assert "critic" in negative_estimate(-1.0, 0.01)
+
+
+def test_discrete_sides_pass_n_jobs_to_scikit_learn():
+    df = _table(n=800)
+    labels = (df["a"] > 0).astype(int)
+    X = df.drop(columns="a").assign(flag=(df["b"] > 0).astype(int))
+    np.testing.assert_array_equal(mi_scores(X, labels, n_jobs=2), mi_scores(X, labels))
+    np.testing.assert_array_equal(mi_scores(X, df["a"], n_jobs=2), mi_scores(X, df["a"]))

@@ -70,7 +70,7 @@ def _ksg_scores(
     if discrete_target:
         labels = np.unique(y, return_inverse=True)[1]
         return mutual_info_classif(X, labels, discrete_features=discrete_columns,
-                                   n_neighbors=k, random_state=seed)  # fmt: skip
+                                   n_neighbors=k, random_state=seed, n_jobs=n_jobs)  # fmt: skip
     scores = np.empty(X.shape[1])
     continuous = ~discrete_columns
     if continuous.any():
@@ -85,8 +85,9 @@ def _ksg_scores(
         )  # fmt: skip
     if discrete_columns.any():
         scores[discrete_columns] = mutual_info_regression(
-            X[:, discrete_columns], y, discrete_features=True, n_neighbors=k, random_state=seed
-        )
+            X[:, discrete_columns], y, discrete_features=True, n_neighbors=k, random_state=seed,
+            n_jobs=n_jobs,
+        )  # fmt: skip
     return scores
 
 
@@ -175,10 +176,11 @@ def mi_scores(
     random_state : int, optional
         scikit-learn's name for `seed`; when given, it is the seed.
     n_jobs : int or None
-        Columns estimated in parallel by joblib ("ksg" with a continuous
-        target, and the other classical methods): -1 every core, None the
-        active joblib backend's setting (a Dask cluster's, see
-        `keras_mine.mi_matrix`). The scores do not depend on it.
+        Columns estimated in parallel by joblib (the classical methods;
+        with "ksg", a discrete side goes to scikit-learn with the same
+        `n_jobs`): -1 every core, None the active joblib backend's setting
+        (a Dask cluster's, see `keras_mine.mi_matrix`). The scores do not
+        depend on it.
     verbose : bool
         Progress bar.
     **settings
