@@ -122,3 +122,13 @@ def test_minepy_fdiv_loss_is_nwj():
     assert model.result_.model.loss_name == "nwj"
     with pytest.raises(ValueError, match="fdiv"):
         Mine(2, loss="f-div")
+
+
+@pytest.mark.extrapolate
+def test_fit_follows_estimate_mi_default_on_extrapolation():
+    """extrapolate=None (default) is estimate_mi's default: extrapolate; False: one fit."""
+    x, z = bivariate_gaussian(0.5).sample(400, seed=0)
+    default = Mine(2, seed=0).fit(x, z, max_epochs=2)
+    assert len(default.result_.half_estimates) == 2
+    single = Mine(2, seed=0).fit(x, z, max_epochs=2, extrapolate=False)
+    assert single.result_.half_estimates == ()

@@ -86,7 +86,7 @@ class _MinepyEstimator:
         stop_min_delta: float = 0.0,
         verbose: bool = False,
         folds: int = 2,
-        extrapolate: bool = True,
+        extrapolate: bool | None = None,
     ) -> _MinepyEstimator:
         """Train on (X, Z) and estimate their MI.
 
@@ -106,9 +106,10 @@ class _MinepyEstimator:
             Progress bar over epochs with the live MI.
         folds : int
             Cross-fitting folds (keras_mine extension; see `estimate_mi`).
-        extrapolate : bool
+        extrapolate : bool, optional
             Also fit each half of the rows and extrapolate the estimate to
             infinite sample size (keras_mine extension; see `estimate_mi`).
+            None (default): `estimate_mi`'s default, which is to extrapolate.
 
         Returns
         -------
@@ -124,12 +125,14 @@ class _MinepyEstimator:
         seed = self.seed
         if seed is None:  # follow numpy's global state, as minepy scripts seed it
             seed = int(np.random.randint(0, 2**31 - 1))
+        options = self._options()
+        if extrapolate is not None:
+            options["extrapolate"] = extrapolate
         self.result_ = estimate_mi(
             x,
             z,
             method=self._method,
             folds=folds,
-            extrapolate=extrapolate,
             val_size=val_size,
             batch_size=batch_size,
             max_epochs=max_epochs,
@@ -143,7 +146,7 @@ class _MinepyEstimator:
             activation=self.afn,
             seed=seed,
             verbose=verbose,
-            **self._options(),
+            **options,
         )
         return self
 
