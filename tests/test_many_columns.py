@@ -175,7 +175,7 @@ def test_mi_matrix_on_a_dask_cluster_equals_the_serial_run():
         distributed.Client(cluster) as client,
     ):  # fmt: skip
         with distributed.get_task_stream(client) as tasks, joblib.parallel_backend("dask"):
-            on_cluster = mi_matrix(df, n_jobs=-1)
+            on_cluster = mi_matrix(df)  # n_jobs=None: the backend's setting, as scikit-learn
         with joblib.parallel_config(backend="dask", client=client):
             with_client = mi_matrix(df, n_jobs=-1)
     assert len({task["worker"] for task in tasks.data}) == 2  # both workers took pairs

@@ -80,7 +80,7 @@ def ksg_mi_pairs(
     pairs: Sequence[tuple[int, int]],
     k: int = 3,
     standardize: bool = True,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     return_stderr: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """KSG estimate of I(column_i; column_j) for each pair (i, j) of `values`' columns.
@@ -105,8 +105,9 @@ def ksg_mi_pairs(
         Scale each column to unit variance first (as `ksg_mi`).
     n_jobs : int or None
         Pairs estimated in parallel by joblib, in threads (the k-d tree
-        query runs in compiled code); -1: every core; None: joblib's
-        active backend setting. The result does not depend on it. Two
+        query runs in compiled code); -1: every core; None (default): one,
+        or the setting of an active joblib backend context (scikit-learn's
+        convention). The result does not depend on it. Two
         threads on this project's 2-core machine: 1.8x (20 columns x 2,000
         rows).
     return_stderr : bool

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
 from keras_mine.classical.knn_pairs import ksg_mi_pairs
@@ -41,7 +41,7 @@ def estimate_mi_many(
     *,
     seed: int | None = 0,
     verbose: bool = False,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     chunk_size: int | None = None,
     **settings: Any,
 ) -> list[MIResult]:
@@ -81,7 +81,8 @@ def estimate_mi_many(
         for methods run one by one).
     n_jobs : int or None
         Methods run one by one: pairs in parallel joblib threads (-1: every
-        core; None: the active joblib backend's setting, e.g. a Dask
+        core; None (default): one, or the setting of an active joblib
+        backend context, e.g. a Dask
         cluster's under ``joblib.parallel_backend("dask")``). Stacked
         methods take 1 or None: one TensorFlow run already uses every core.
     chunk_size : int, optional
@@ -132,7 +133,7 @@ def estimate_mi_columns(
     names: Sequence[Any] | None = None,
     seed: int | None = 0,
     verbose: bool = False,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     chunk_size: int | None = None,
     **settings: Any,
 ) -> np.ndarray:
@@ -164,8 +165,9 @@ def estimate_mi_columns(
     n_jobs : int or None
         Pairs in parallel with joblib ("ksg" and the other classical
         methods; threads by default, or the backend set by
-        ``joblib.parallel_backend``, e.g. "dask"): -1 every core, None the
-        active backend's setting. The estimates do not depend on it.
+        ``joblib.parallel_backend``, e.g. "dask"): -1 every core; None
+        (default) one, or the setting of an active joblib backend context.
+        The estimates do not depend on it.
     chunk_size : int, optional
         Neural methods: pairs per stacked run (see `estimate_mi_many`).
     **settings
@@ -230,7 +232,7 @@ def _estimate_pairs(pairs, method, seed, verbose, n_jobs, chunk_size, settings) 
         def one(x, z):
             return run_method(spec, method, x, z, seed=seed, **settings)
 
-        if n_jobs == 1:
+        if effective_n_jobs(n_jobs) == 1:
             done = (one(x, z) for x, z in pairs)
         else:
             done = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(

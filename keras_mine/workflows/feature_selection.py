@@ -125,7 +125,7 @@ def mi_scores(
     n_neighbors: int | None = None,
     seed: int | None = 0,
     random_state: int | None = None,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     verbose: bool = False,
     **settings: Any,
 ) -> np.ndarray:
@@ -178,9 +178,9 @@ def mi_scores(
     n_jobs : int or None
         Columns estimated in parallel by joblib (the classical methods;
         with "ksg", a discrete side goes to scikit-learn with the same
-        `n_jobs`): -1 every core, None the active joblib backend's setting
-        (a Dask cluster's, see `keras_mine.mi_matrix`). The scores do not
-        depend on it.
+        `n_jobs`): -1 every core; None (default) one, or the setting of an
+        active joblib backend context, e.g. a Dask cluster's (see
+        `keras_mine.mi_matrix`). The scores do not depend on it.
     verbose : bool
         Progress bar.
     **settings

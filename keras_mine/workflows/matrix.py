@@ -21,7 +21,7 @@ def mi_matrix(
     *,
     seed: int | None = 0,
     shard: tuple[int, int] | None = None,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     verbose: bool = False,
     **settings: Any,
 ) -> pd.DataFrame:
@@ -54,7 +54,8 @@ def mi_matrix(
         noise, as the stacked critics are grouped differently).
     n_jobs : int or None
         Pairs estimated in parallel by joblib (classical methods): -1 every
-        core, None the active joblib backend's setting. On one machine they
+        core; None (default) one, or the setting of an active joblib
+        backend context (scikit-learn's convention). On one machine they
         run in threads; on a Dask cluster, under ``joblib.parallel_backend(
         "dask")`` (with a ``dask.distributed.Client`` open) or with
         ``joblib.parallel_config(backend="dask", client=client)``, the chunks
