@@ -241,12 +241,16 @@ def test_pairs_messages_allow_for_the_number_of_pairs():
     estimates, stderrs = np.zeros(19_900), np.full(19_900, 0.02)
     estimates[7] = -4.3 * 0.02  # beyond 4 standard errors: warns alone, not among 19,900
     assert negative_estimate(estimates[7], 0.02, neural=False) is not None
-    assert pairs_messages(estimates, stderrs, labels, 2_000) == [None, None, None]
+    assert pairs_messages(estimates, stderrs, labels, 2_000) == [None] * 4
     estimates[[3, 9]] = -5.5 * 0.02
     estimates[11] = 7.0
     found = [None] * 19_900
     found[5] = "column 'c5' is x"
-    functional, low, high = pairs_messages(estimates, stderrs, labels, 2_000, found=found)
+    folds = [((0.0, 0.0), (0.01, 0.01))] * 19_900
+    folds[4] = ((0.1, 0.9), (0.01, 0.01))
+    functional, low, high, split = pairs_messages(estimates, stderrs, labels, 2_000, found=found,
+                                                  folds=folds)  # fmt: skip
+    assert split.startswith("1 of 19900 pairs have fold readouts that disagree") and "'c4'" in split
     assert functional.startswith("1 of 19900 pairs have a column that is (nearly) a function")
     assert low.startswith("2 of 19900 pairs read below zero") and "'c3' and 'y' at -0.110" in low
     assert "4.6 standard errors" in low and "'c7'" not in low
@@ -261,3 +265,14 @@ def test_discrete_sides_pass_n_jobs_to_scikit_learn():
     X = df.drop(columns="a").assign(flag=(df["b"] > 0).astype(int))
     np.testing.assert_array_equal(mi_scores(X, labels, n_jobs=2), mi_scores(X, labels))
     np.testing.assert_array_equal(mi_scores(X, df["a"], n_jobs=2), mi_scores(X, df["a"]))
+
+
+def test_other_methods_sum_up_their_warnings_per_kind_too():
+    a = np.random.default_rng(0).normal(size=1_000)
+    df = pd.DataFrame({"a": a, "exp_a": np.exp(a), "cube": a**3})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mi_matrix(df, "histogram")
+    messages = [str(w.message) for w in caught if "function" in str(w.message)]
+    assert len(messages) == 1 and messages[0].startswith("3 of 3 pairs have a column")
+    assert "column 'a' is an increasing function of column 'exp_a'" in messages[0]

@@ -329,7 +329,7 @@ def near_ceiling(mi: float, n_readout: int) -> str | None:
 
 
 def pairs_messages(
-    estimates, stderrs, labels, n_readout: int, found=None, shown: int = 5
+    estimates, stderrs, labels, n_readout: int, found=None, folds=None, shown: int = 5
 ) -> list[str | None]:
     """The checks of one estimate, summed up over many pairs: a message per kind found.
 
@@ -350,19 +350,21 @@ def pairs_messages(
         Rows each estimate was read on (`near_ceiling`).
     found : sequence of str or None, optional
         Per pair, what `column_dependence` found.
+    folds : sequence of (fold_estimates, fold_stderrs), optional
+        Per pair, its fold readouts (`folds_disagree`; neural methods).
 
     Returns
     -------
     list of str or None
         Messages on (nearly) functional pairs, estimates far below zero,
-        estimates near the readout's ceiling.
+        estimates near the readout's ceiling, folds that disagree.
 
     Examples
     --------
     >>> messages = pairs_messages([0.3, -0.4], [0.02, 0.02], ["'a' and 'b'", "'a' and 'c'"], 1000)
     >>> print(messages[1][:95])
     1 of 2 pairs read below zero beyond their sampling noise: 'a' and 'c' at -0.400 (standard error
-    >>> messages[0] is None and messages[2] is None
+    >>> messages[0] is None and messages[2] is None and messages[3] is None
     True
     """
     from scipy.stats import norm
@@ -375,7 +377,7 @@ def pairs_messages(
         more = f"; and {len(indices) - shown} more" if len(indices) > shown else ""
         return "; ".join(describe(i) for i in indices[:shown]) + more
 
-    messages: list[str | None] = [None, None, None]
+    messages: list[str | None] = [None, None, None, None]
     functional = [i for i, f in enumerate(found or ()) if f is not None]
     if functional:
         messages[0] = infinite_mi_message(
@@ -399,6 +401,14 @@ def pairs_messages(
             f"nats, the most {n_readout} rows can show: "
             f"{listing(high, lambda i: f'{labels[i]} at {estimates[i]:.2f}')}. The true MI may "
             "be larger, or infinite: check that one column is not computed from the other."
+        )
+    split = [i for i, parts in enumerate(folds or ()) if folds_disagree(*parts) is not None]
+    if split:
+        messages[3] = (
+            f"{len(split)} of {m} pairs have fold readouts that disagree far beyond their noise: "
+            f"{listing(split, lambda i: labels[i])}. A few rows may dominate one fold "
+            "(outliers, duplicated rows), or training is unstable: check those columns for "
+            "extreme rows, pass more samples, or compare seeds."
         )
     return messages
 

@@ -15,7 +15,6 @@ from keras_mine.core.validation import check_int, check_paired_samples, check_sa
 from keras_mine.estimators.crossfit import half_rows, spawn_seeds
 from keras_mine.estimators.diagnostics import (
     column_dependence,
-    infinite_mi_message,
     pairs_messages,
     warn_if_implausible,
 )
@@ -199,12 +198,20 @@ def estimate_mi_columns(
     if outside:
         raise ValueError(f"Column indices must lie in [0, {p}); received pairs {outside[:3]}.")
     found = column_dependence(values, pairs, names)
+    names = list(range(values.shape[1])) if names is None else list(names)
+    labels = [f"{names[i]!r} and {names[j]!r}" for i, j in pairs]
     if method != "ksg":
-        warn_if_implausible([None if f is None else infinite_mi_message(f) for f in found])
         results = _estimate_pairs(
             [(values[:, [i]], values[:, [j]]) for i, j in pairs],
-            method, check_seed(seed), verbose, n_jobs, chunk_size, settings,
+            method, check_seed(seed), verbose, n_jobs, chunk_size, settings, warn=False,
         )  # fmt: skip
+        # estimate_mi's checks, summed up over the pairs (one warning per kind).
+        folds = max(1, len(results[0].fold_estimates))
+        warn_if_implausible(pairs_messages(
+            [r.mi for r in results], [r.stderr for r in results], labels,
+            max(2, len(values) // folds), found,
+            folds=[(r.fold_estimates, r.fold_stderrs) for r in results],
+        ))  # fmt: skip
         return np.array([result.mi for result in results])
     unknown = sorted(set(settings) - set(METHODS["ksg"].options))
     if unknown:
@@ -219,14 +226,17 @@ def estimate_mi_columns(
             )
             bar.update(len(pairs[part]))
     # estimate_mi's checks, summed up over the pairs (one warning per kind).
-    names = list(range(values.shape[1])) if names is None else list(names)
-    labels = [f"{names[i]!r} and {names[j]!r}" for i, j in pairs]
     warn_if_implausible(pairs_messages(estimates, stderrs, labels, len(values), found))
     return estimates
 
 
-def _estimate_pairs(pairs, method, seed, verbose, n_jobs, chunk_size, settings) -> list[MIResult]:
-    """Checked pairs -> results with the plausibility warnings (no dependence check)."""
+def _estimate_pairs(
+    pairs, method, seed, verbose, n_jobs, chunk_size, settings, warn: bool = True
+) -> list[MIResult]:
+    """Checked pairs -> results, with each one's plausibility warnings if `warn`.
+
+    No dependence check (the callers make it).
+    """
     spec = METHODS[method]
     if method not in STACKABLE_METHODS:
         def one(x, z):
@@ -240,7 +250,7 @@ def _estimate_pairs(pairs, method, seed, verbose, n_jobs, chunk_size, settings) 
             )
         results = list(tqdm(done, total=len(pairs), desc=f"{method} x{len(pairs)}",
                             disable=not verbose, leave=False, unit="pair"))  # fmt: skip
-        for result in results:
+        for result in results if warn else ():
             warn_if_implausible(plausibility_messages(result))
         return results
     if n_jobs not in (1, None):
@@ -273,7 +283,7 @@ def _estimate_pairs(pairs, method, seed, verbose, n_jobs, chunk_size, settings) 
             results += fit(x[part], z[part], method, settings, chunk_seed, verbose)
             bar.update(len(x[part]))
             bar.set_postfix(s_per_pair=f"{results[-1].seconds:.2f}", refresh=False)
-    for result in results:
+    for result in results if warn else ():
         warn_if_implausible(plausibility_messages(result))
     return results
 
