@@ -11,7 +11,7 @@ marginal per pair.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -21,7 +21,10 @@ from scipy.special import digamma
 from keras_mine.classical.knn import ksg_stderr
 from keras_mine.core.validation import check_int, check_samples
 
-__all__ = ["ksg_mi_pairs", "interval_counts"]
+__all__ = ["ksg_mi_pairs", "interval_counts", "CHUNK"]
+
+#: Pairs per chunk of work (a joblib task, a progress step) at most.
+CHUNK = 512
 
 
 def interval_counts(sorted_values: np.ndarray, centers: np.ndarray, radius: np.ndarray):
@@ -82,6 +85,7 @@ def ksg_mi_pairs(
     standardize: bool = True,
     n_jobs: int | None = None,
     return_stderr: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """KSG estimate of I(column_i; column_j) for each pair (i, j) of `values`' columns.
 
@@ -113,6 +117,9 @@ def ksg_mi_pairs(
     return_stderr : bool
         Also return each estimate's approximate standard error
         (`keras_mine.classical.knn.ksg_stderr`).
+    progress : callable, optional
+        Called with the number of pairs done after each chunk of at most
+        `CHUNK` pairs (e.g. a progress bar's ``update``).
 
     Returns
     -------
@@ -144,17 +151,21 @@ def ksg_mi_pairs(
     orders = {column: np.argsort(values[:, column], kind="stable") for column in used}
     ranks = {column: np.argsort(order) for column, order in orders.items()}
     workers = effective_n_jobs(n_jobs)
-    if workers == 1 or len(pairs) < 2:
-        estimates = _pair_estimates(values, orders, ranks, pairs, k)
-        return estimates if return_stderr else estimates[0]
-    count = min(4 * workers, len(pairs))  # a few chunks per worker evens out their times
+    # A few chunks per worker even out their times; at most CHUNK pairs each, so
+    # that `progress` moves. Interleaved: neighbouring pairs cost alike.
+    count = min(max(4 * workers, -(-len(pairs) // CHUNK)), len(pairs))
     chunks = [list(pairs[start::count]) for start in range(count)]
-    parts = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_pair_estimates)(values, orders, ranks, chunk, k) for chunk in chunks
-    )
+    if workers == 1:
+        parts = (_pair_estimates(values, orders, ranks, chunk, k) for chunk in chunks)
+    else:
+        parts = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(_pair_estimates)(values, orders, ranks, chunk, k) for chunk in chunks
+        )
     estimates = np.empty((2, len(pairs)))
     for start, part in enumerate(parts):
         estimates[:, start::count] = part
+        if progress is not None:
+            progress(part.shape[1])
     return (estimates[0], estimates[1]) if return_stderr else estimates[0]
 
 

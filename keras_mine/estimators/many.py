@@ -30,9 +30,6 @@ from keras_mine.estimators.stacked import (
 
 __all__ = ["estimate_mi_many", "estimate_mi_columns"]
 
-#: Pairs per progress-bar step of the "ksg" path of `estimate_mi_columns`.
-KSG_CHUNK = 512
-
 
 def estimate_mi_many(
     pairs: Sequence[tuple[Any, Any]],
@@ -216,15 +213,11 @@ def estimate_mi_columns(
     unknown = sorted(set(settings) - set(METHODS["ksg"].options))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method='ksg'.")
-    estimates, stderrs = np.empty(len(pairs)), np.empty(len(pairs))
     with tqdm(total=len(pairs), desc=f"ksg x{len(pairs)}", disable=not verbose,
               leave=False, unit="pair") as bar:  # fmt: skip
-        for start in range(0, len(pairs), KSG_CHUNK):
-            part = slice(start, start + KSG_CHUNK)
-            estimates[part], stderrs[part] = ksg_mi_pairs(
-                values, pairs[part], n_jobs=n_jobs, return_stderr=True, **settings
-            )
-            bar.update(len(pairs[part]))
+        estimates, stderrs = ksg_mi_pairs(
+            values, pairs, n_jobs=n_jobs, return_stderr=True, progress=bar.update, **settings
+        )
     # estimate_mi's checks, summed up over the pairs (one warning per kind).
     warn_if_implausible(pairs_messages(estimates, stderrs, labels, len(values), found))
     return estimates

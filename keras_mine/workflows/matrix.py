@@ -61,8 +61,8 @@ def mi_matrix(
         ``joblib.parallel_config(backend="dask", client=client)``, the chunks
         of pairs go to the cluster's workers (``pip install
         "keras_mine[distributed]"``). The matrix does not depend on it.
-        Neural methods take 1 (one TensorFlow run uses every core; spread
-        them over machines with `shard`).
+        Neural methods take 1 or None (one TensorFlow run uses every core;
+        spread them over machines with `shard`).
     verbose : bool
         Progress bar over pairs.
     **settings
@@ -106,9 +106,8 @@ def mi_matrix(
         values, pairs, method, names=names, seed=seed, n_jobs=n_jobs, verbose=verbose, **settings
     )
     matrix = np.full((p, p), np.nan)
-    if pairs:
-        rows, columns = np.array(pairs).T
-        matrix[rows, columns] = matrix[columns, rows] = estimates
+    rows, columns = np.array(pairs).T
+    matrix[rows, columns] = matrix[columns, rows] = estimates
     return pd.DataFrame(matrix, index=names, columns=names)
 
 
