@@ -13,7 +13,13 @@ from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixe
 from keras_mine.core.data import take_rows
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.validation import check_option, check_seed
-from keras_mine.estimators.crossfit import TrainingConfig, cross_fit, half_rows, spawn_seeds
+from keras_mine.estimators.crossfit import (
+    FoldTrainer,
+    TrainingConfig,
+    cross_fit,
+    half_rows,
+    spawn_seeds,
+)
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -50,21 +56,42 @@ class NeuralMethod:
 
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = {**defaults_for(name, x, target), **settings}
+        trainer = self._trainer(settings)  # one compiled epoch step for every fit below
         if not settings["extrapolate"]:
-            return self._fit(name, x, target, settings, seed, verbose)
+            return self._fit(trainer, name, x, target, settings, seed, verbose)
         # Three independent streams: the fit on all rows and the fits on each half.
         full_seed, *half_seeds = spawn_seeds(seed, 3)
         halves = half_rows(len(x), seed, settings["folds"], settings["val_size"])
-        full = self._fit(name, x, target, settings, full_seed, verbose)
+        full = self._fit(trainer, name, x, target, settings, full_seed, verbose)
         return full.with_halves([
-            self._fit(name, x[rows], take_rows(target, rows), settings, half_seed, verbose)
+            self._fit(trainer, name, x[rows], take_rows(target, rows), settings, half_seed,
+                      verbose)
             for rows, half_seed in zip(halves, half_seeds, strict=True)
         ])  # fmt: skip
 
-    def _fit(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
+    def _trainer(self, settings: dict) -> FoldTrainer:
+        config = TrainingConfig(**{key: settings[key] for key in TRAINING_SETTINGS})
+        critic = {key: settings[key] for key in CRITIC_SETTINGS}
+        options = {key: settings[key] for key in self.options if key in settings}
+        return FoldTrainer(
+            lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
+            config,
+        )
+
+    def _fit(self, trainer, name: str, x, target, settings: dict, seed, verbose) -> MIResult:
         """The cross-fitted estimate on these rows."""
         start = time.perf_counter()
-        readouts, models, history = self._cross_fit(name, x, target, settings, seed, verbose)
+        readouts, models, history = cross_fit(
+            trainer,
+            x,
+            target,
+            lambda model, rows: self._readout(model, x, target, rows, settings["num_shuffles"]),
+            folds=settings["folds"],
+            val_size=settings["val_size"],
+            seed=seed,
+            verbose=verbose,
+            description=name,
+        )
         estimates, stderrs = zip(*readouts, strict=True)
         mi = float(np.mean(estimates))
         return MIResult(
@@ -77,23 +104,6 @@ class NeuralMethod:
             fold_stderrs=tuple(stderrs),
             n_samples=len(x),
             mi_full_sample=mi,
-        )
-
-    def _cross_fit(self, name: str, x, target, settings: dict, seed, verbose: bool):
-        config = TrainingConfig(**{key: settings[key] for key in TRAINING_SETTINGS})
-        critic = {key: settings[key] for key in CRITIC_SETTINGS}
-        options = {key: settings[key] for key in self.options if key in settings}
-        return cross_fit(
-            lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
-            x,
-            target,
-            lambda model, rows: self._readout(model, x, target, rows, settings["num_shuffles"]),
-            config,
-            folds=settings["folds"],
-            val_size=settings["val_size"],
-            seed=seed,
-            verbose=verbose,
-            description=name,
         )
 
     def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:

@@ -350,14 +350,24 @@ class CriticModel(keras.Model):
         if "x_val" in data:
             for metric in self.metrics:
                 metric.reset_state()
-            x_val, target_val = self._unpack((data["x_val"], data["target_val"]))
-            n_val = x_val.shape[0]
-            for start in range(0, n_val, VALIDATION_BLOCK):  # static: a few blocks
-                rows = slice(start, min(start + VALIDATION_BLOCK, n_val))
-                block = tf.nest.map_structure(lambda a, r=rows: a[r], target_val)
-                self._test_batch(x_val[rows], block)
+            self._validate(*self._unpack((data["x_val"], data["target_val"])))
             logs.update({f"val_{m.name}": m.result() for m in self.metrics})
         return logs
+
+    def _validate(self, x_val, target_val) -> None:
+        """`_test_batch` on blocks of `VALIDATION_BLOCK` rows, in a graph loop.
+
+        The loop runs on the dynamic row count, so a trace relaxed to any
+        number of rows (``reduce_retracing`` after a second shape) works too.
+        """
+        n_val = tf.shape(x_val)[0]
+
+        def block_body(start):
+            rows = slice(start, start + VALIDATION_BLOCK)
+            self._test_batch(x_val[rows], tf.nest.map_structure(lambda a: a[rows], target_val))
+            return (start + VALIDATION_BLOCK,)
+
+        tf.while_loop(lambda start: start < n_val, block_body, (tf.constant(0),))
 
     def make_train_epoch_function(self, force: bool = False):
         """The compiled `train_epoch_step` (cf. Keras' `make_train_function`).
