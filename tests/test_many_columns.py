@@ -54,6 +54,32 @@ def test_ksg_matrix_is_ksg_of_each_jittered_pair():
     assert k5[0, 1] != matrix[0, 1]
 
 
+def test_ksg_pairs_of_samples_are_ksg_of_each_pair():
+    """estimate_mi_many("ksg") on 1 x 1 pairs runs them as one table: the same results."""
+    rng = np.random.default_rng(0)
+    pairs = []
+    for scale in (1.0, 1e-9, 1e6, 1.0):
+        x = rng.normal(size=(400, 1)) * scale
+        pairs.append((x, np.exp(x / scale) + rng.normal(size=(400, 1))))
+    pairs[-1] = (pairs[-1][0], rng.standard_cauchy(size=(400, 1)))  # independent
+    results = estimate_mi_many(pairs, "ksg", k=4)
+    for (x, z), result in zip(pairs, results, strict=True):
+        expected = estimate_mi(x, z, "ksg", k=4)
+        assert result.mi == pytest.approx(expected.mi, abs=1e-12)
+        assert result.stderr == pytest.approx(expected.stderr, rel=1e-9)
+        assert result.method == "ksg" and result.n_samples == 400 and result.seconds > 0
+    assert results[0].mi > 0.3 and abs(results[-1].mi) < 4 * results[-1].stderr
+    noise = rng.normal(size=(400, 1))
+    wider = estimate_mi_many([(np.c_[x, z], noise) for x, z in pairs[:2]], "ksg")  # 2 x 1
+    assert wider[0].mi == pytest.approx(estimate_mi(np.c_[pairs[0]], noise, "ksg").mi, abs=1e-12)
+    half = rng.normal(size=(200, 2))
+    repeated = (np.r_[half, half][:, :1], np.r_[half, half][:, 1:])  # every row twice
+    with pytest.warns(UserWarning, match="x is nearly a function of z"):
+        many = estimate_mi_many([pairs[0], repeated], "ksg")[1].mi
+    with pytest.warns(UserWarning, match="x is nearly a function of z"):
+        assert many == pytest.approx(estimate_mi(*repeated, "ksg").mi, abs=1e-12)
+
+
 def test_ksg_scores_are_ksg_of_each_jittered_column():
     df = _table()
     X, y = df.drop(columns="b"), df["b"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,8 +60,11 @@ def estimate_mi_many(
 
     Methods that cannot be stacked (the classical ones, "smile",
     "infonce") run on each pair in turn, in `n_jobs` joblib threads, so
-    any method of `METHODS` gives one result per pair. Each pair is checked
-    as `estimate_mi` checks it, with the same warnings.
+    any method of `METHODS` gives one result per pair; "ksg" on one-column
+    pairs of equal length runs them as the columns of one table
+    (`keras_mine.classical.knn_pairs.ksg_mi_pairs`, the same values, 1.5x
+    faster on `bootstrap_ci`'s half-samples). Each pair is checked as
+    `estimate_mi` checks it, with the same warnings.
 
     Parameters
     ----------
@@ -231,21 +235,65 @@ def _estimate_pairs(
     No dependence check (the callers make it).
     """
     spec = METHODS[method]
-    if method not in STACKABLE_METHODS:
-        def one(x, z):
-            return run_method(spec, method, x, z, seed=seed, **settings)
+    if method == "ksg" and _one_table(pairs) and set(settings) <= set(spec.options):
+        results = _ksg_pairs(pairs, n_jobs, verbose, settings)
+    elif method not in STACKABLE_METHODS:
+        results = _one_by_one(spec, method, pairs, seed, verbose, n_jobs, settings)
+    else:
+        return _stacked(spec, method, pairs, seed, verbose, n_jobs, chunk_size, settings, warn)
+    for result in results if warn else ():
+        warn_if_implausible(plausibility_messages(result))
+    return results
 
-        if effective_n_jobs(n_jobs) == 1:
-            done = (one(x, z) for x, z in pairs)
-        else:
-            done = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-                delayed(one)(x, z) for x, z in pairs
-            )
-        results = list(tqdm(done, total=len(pairs), desc=f"{method} x{len(pairs)}",
-                            disable=not verbose, leave=False, unit="pair"))  # fmt: skip
-        for result in results if warn else ():
-            warn_if_implausible(plausibility_messages(result))
-        return results
+
+def _one_table(pairs) -> bool:
+    """Whether the pairs are 1 x 1 with equal row counts: columns of one table."""
+    return len({len(x) for x, _ in pairs}) == 1 and all(
+        x.shape[1] == 1 and z.shape[1] == 1 for x, z in pairs
+    )
+
+
+def _ksg_pairs(pairs, n_jobs, verbose: bool, settings: dict) -> list[MIResult]:
+    """KSG on 1 x 1 pairs as the column pairs (2i, 2i + 1) of one table (`ksg_mi_pairs`).
+
+    The values of `ksg_mi` on each pair (to 1e-12), in a fraction of its
+    time: `bootstrap_ci`'s half-samples, `mi_scores` of many features.
+    """
+    start = time.perf_counter()
+    values = np.concatenate([np.concatenate(pair, axis=1) for pair in pairs], axis=1)
+    with tqdm(total=len(pairs), desc=f"ksg x{len(pairs)}", disable=not verbose,
+              leave=False, unit="pair") as bar:  # fmt: skip
+        estimates, stderrs = ksg_mi_pairs(
+            values, [(2 * i, 2 * i + 1) for i in range(len(pairs))], n_jobs=n_jobs,
+            return_stderr=True, progress=bar.update, **settings,
+        )  # fmt: skip
+    seconds = (time.perf_counter() - start) / len(pairs)
+    return [
+        MIResult(float(mi), "ksg", seconds, n_samples=len(values), fold_estimates=(float(mi),),
+                 fold_stderrs=(float(se),))  # one "fold": all rows, as `ksg` in `estimate_mi`
+        for mi, se in zip(estimates, stderrs, strict=True)
+    ]  # fmt: skip
+
+
+def _one_by_one(spec, method: str, pairs, seed, verbose: bool, n_jobs, settings: dict):
+    """Each pair through `run_method`, in `n_jobs` joblib threads."""
+
+    def one(x, z):
+        return run_method(spec, method, x, z, seed=seed, **settings)
+
+    if effective_n_jobs(n_jobs) == 1:
+        done = (one(x, z) for x, z in pairs)
+    else:
+        done = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+            delayed(one)(x, z) for x, z in pairs
+        )
+    return list(tqdm(done, total=len(pairs), desc=f"{method} x{len(pairs)}",
+                     disable=not verbose, leave=False, unit="pair"))  # fmt: skip
+
+
+def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, settings: dict,
+             warn: bool) -> list[MIResult]:  # fmt: skip
+    """The stackable neural methods: critics trained together, in runs of `chunk_size` pairs."""
     if n_jobs not in (1, None):
         raise ValueError(
             f"n_jobs={n_jobs!r} applies to the methods run pair by pair; method={method!r} "
