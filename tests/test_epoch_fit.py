@@ -105,8 +105,9 @@ def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
     callbacks = default_callbacks(
         patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0, lr_min_delta=1.0
     )
-    history = fit_epochs(model, x, z, x_val, z_val, batch_size=300, epochs=50,
-                         callbacks=callbacks)  # fmt: skip
+    model.adapt(x, z)
+    data = model.epoch_inputs(x, z, batch_size=300, validation=(x_val, z_val))
+    history = fit_epochs(model, data, epochs=50, callbacks=callbacks)
     assert list(history["epoch"]) == [0, 1, 2, 3]  # stopped: nothing beats min_delta = 1 nat
     # 3 minibatches per epoch; restoring the best epoch's weights also
     # restores its moving average, which had counted that epoch's steps.
@@ -231,8 +232,8 @@ def _trained_alone(seed, x, z, train, val, config):
                                   lr_factor=config.lr_factor, lr_patience=config.lr_patience,
                                   min_lr=0.0)  # fmt: skip
     model.adapt(x[train], z[train])
-    history = fit_epochs(model, x[train], z[train], x[val], z[val], batch_size=128,
-                         epochs=config.max_epochs, callbacks=callbacks)  # fmt: skip
+    data = model.epoch_inputs(x[train], z[train], batch_size=128, validation=(x[val], z[val]))
+    history = fit_epochs(model, data, epochs=config.max_epochs, callbacks=callbacks)
     return model, history
 
 

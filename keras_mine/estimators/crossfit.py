@@ -134,26 +134,26 @@ def spawn_seeds(seed: int | None, count: int) -> list[int | None]:
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(count)]
 
 
-def fit_epochs(
-    model: keras.Model,
-    x: np.ndarray,
-    target,
-    x_val: np.ndarray,
-    target_val,
-    *,
-    batch_size: int,
-    epochs: int,
-    callbacks: list,
-) -> pd.DataFrame:
-    """Train a compiled `CriticModel` with one compiled call per epoch and no Keras loop.
+def fit_epochs(model: keras.Model, data: dict, *, epochs: int, callbacks: list) -> pd.DataFrame:
+    """Train a compiled model with one compiled call per epoch and no Keras loop.
 
-    The same epoch step as ``model.fit`` on arrays
-    (`CriticModel.train_epoch_step`: the minibatch loop and the validation
-    MI in one graph call), driven by a plain Python loop that calls the
+    The same epoch step as ``model.fit`` on arrays (`train_epoch_step`: the
+    minibatch loop and the validation in one graph call,
+    `keras_mine.models.epochs`), driven by a plain Python loop that calls the
     Keras `callbacks` at epoch ends: it saves the few milliseconds per epoch
     that `fit`'s own loop spends, which matter when an epoch is only tens of
-    small steps (see benchmarks/speed.py). The input transforms are fitted
-    on `x`, `target` unless already fitted.
+    small steps (see benchmarks/speed.py).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled `CriticModel` (input transforms fitted) or `StandardNormalKL`.
+    data : dict
+        ``model.epoch_inputs(...)``: the training and validation rows.
+    epochs : int
+        Upper bound on epochs (callbacks may stop sooner).
+    callbacks : list of keras.callbacks.Callback
+        Called at the start and end of training and of each epoch.
 
     Returns
     -------
@@ -161,9 +161,6 @@ def fit_epochs(
         One row per epoch run: ``epoch``, the logs, and the ``learning_rate``
         the epoch trained with.
     """
-    if not model.is_adapted:
-        model.adapt(x, target)
-    data = model.epoch_inputs(x, target, batch_size=batch_size, validation=(x_val, target_val))
     model.optimizer.build(model.trainable_variables)
     epoch_step = model.make_train_epoch_function()
     callback_list = keras.callbacks.CallbackList(callbacks, model=model, epochs=epochs)
@@ -286,16 +283,9 @@ class FoldTrainer:
             callbacks.append(ProgressBar(config.max_epochs, description))
         batch_size = len(train) if config.batch_size == "full" else min(config.batch_size,
                                                                           len(train))  # fmt: skip
-        history = fit_epochs(
-            self.worker,
-            x_train,
-            target_train,
-            x[val],
-            take_rows(target, val),
-            batch_size=batch_size,
-            epochs=config.max_epochs,
-            callbacks=callbacks,
-        )
+        data = self.worker.epoch_inputs(x_train, target_train, batch_size=batch_size,
+                                        validation=(x[val], take_rows(target, val)))  # fmt: skip
+        history = fit_epochs(self.worker, data, epochs=config.max_epochs, callbacks=callbacks)
         copy_state(self.worker, model)
         return model, history
 

@@ -38,13 +38,14 @@ from keras_mine.core.preprocessing import (
     check_preprocessing,
 )
 from keras_mine.core.validation import check_fraction, check_int, check_paired_samples, to_units
+from keras_mine.models.epochs import EpochFunctionMixin, block_loop, epoch_order, minibatch_loop
 
 __all__ = ["CriticModel"]
 
 _EVAL_SEED = 1234  # fixed permutation pattern of validation batches
 
 
-class CriticModel(keras.Model):
+class CriticModel(EpochFunctionMixin, keras.Model):
     """A Keras model that trains a critic T(x, z) and reads out MI from it.
 
     Use it as any Keras model, with z where Keras puts the targets::
@@ -128,8 +129,6 @@ class CriticModel(keras.Model):
         self.mi_metric = DonskerVaradhanMetric(name="mi")
         self._input_widths: tuple[int, int] | None = None
         self._score_function = None
-        self._train_epoch_function = None  # made by make_train_epoch_function
-        self._train_epoch_key = None
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
@@ -280,19 +279,9 @@ class CriticModel(keras.Model):
         entries in turn, the last one the rest. Called inside a compiled
         function, the whole epoch runs without returning to Python.
         """
-        n = tf.shape(x)[0]
         if order is None:
-            order = keras.random.shuffle(tf.range(n), seed=self.shuffle_seed_generator)
-        steps = (n + batch_size - 1) // batch_size
-
-        def step_body(step):
-            rows = order[step * batch_size : (step + 1) * batch_size]
-            gather = lambda a: tf.gather(a, rows)  # noqa: E731
-            self._train_batch(gather(x), tf.nest.map_structure(gather, target))
-            return (step + 1,)
-
-        # An explicit while_loop: Keras traces train_step without autograph.
-        tf.while_loop(lambda step: step < steps, step_body, (tf.constant(0),))
+            order = epoch_order(tf.shape(x)[0], True, self.shuffle_seed_generator)
+        minibatch_loop(lambda batch: self._train_batch(*batch), (x, target), batch_size, order)
 
     def train_step(self, data):
         """One optimizer step on one batch of (x, z), as Keras' loop calls it."""
@@ -339,12 +328,7 @@ class CriticModel(keras.Model):
         x, target = self._unpack((data["x"], data["target"]))
         for metric in self.metrics:
             metric.reset_state()
-        rows = tf.range(tf.shape(x)[0])
-        order = tf.cond(
-            data["shuffle"],
-            lambda: keras.random.shuffle(rows, seed=self.shuffle_seed_generator),
-            lambda: rows,
-        )
+        order = epoch_order(tf.shape(x)[0], data["shuffle"], self.shuffle_seed_generator)
         self.train_epoch(x, target, data["batch_size"], order)
         logs = {metric.name: metric.result() for metric in self.metrics}
         if "x_val" in data:
@@ -355,37 +339,8 @@ class CriticModel(keras.Model):
         return logs
 
     def _validate(self, x_val, target_val) -> None:
-        """`_test_batch` on blocks of `VALIDATION_BLOCK` rows, in a graph loop.
-
-        The loop runs on the dynamic row count, so a trace relaxed to any
-        number of rows (``reduce_retracing`` after a second shape) works too.
-        """
-        n_val = tf.shape(x_val)[0]
-
-        def block_body(start):
-            rows = slice(start, start + VALIDATION_BLOCK)
-            self._test_batch(x_val[rows], tf.nest.map_structure(lambda a: a[rows], target_val))
-            return (start + VALIDATION_BLOCK,)
-
-        tf.while_loop(lambda start: start < n_val, block_body, (tf.constant(0),))
-
-    def make_train_epoch_function(self, force: bool = False):
-        """The compiled `train_epoch_step` (cf. Keras' `make_train_function`).
-
-        Made once, and again after `compile` changes the optimizer,
-        `run_eagerly` or `jit_compile` (a traced step keeps the optimizer it
-        was traced with).
-
-        Args:
-            force: Trace a new function even if one exists.
-        """
-        key = (self.optimizer, self.run_eagerly, self.jit_compile)
-        if self._train_epoch_function is None or force or key != self._train_epoch_key:
-            step = self.train_epoch_step
-            if not self.run_eagerly:
-                step = tf.function(step, reduce_retracing=True, jit_compile=self.jit_compile)
-            self._train_epoch_function, self._train_epoch_key = step, key
-        return self._train_epoch_function
+        """`_test_batch` on blocks of `VALIDATION_BLOCK` rows, in a graph loop."""
+        block_loop(lambda block: self._test_batch(*block), (x_val, target_val), VALIDATION_BLOCK)
 
     def test_step(self, data):
         return logs_for_keras(self._test_batch(*self._unpack(data)))

@@ -11,12 +11,13 @@ import tensorflow as tf
 from keras_mine.core.bounds import donsker_varadhan
 from keras_mine.core.critics import deserialize_activation, mlp_config, set_mlp_settings
 from keras_mine.core.validation import check_int
+from keras_mine.models.epochs import EpochFunctionMixin, block_loop, epoch_order, minibatch_loop
 
 __all__ = ["StandardNormalKL"]
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class StandardNormalKL(keras.Model):
+class StandardNormalKL(EpochFunctionMixin, keras.Model):
     """KL divergence of the data from the standard normal N(0, I), as a Keras model.
 
     The critic T(u) maximizes the Donsker-Varadhan bound
@@ -73,6 +74,8 @@ class StandardNormalKL(keras.Model):
             name="critic",
         )
         self.reference_seed_generator = keras.random.SeedGenerator(seed)
+        # Row order of `train_epoch_step`'s epochs (Keras' fit shuffles unseeded).
+        self.shuffle_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.kl_tracker = keras.metrics.Mean(name="kl")
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
@@ -94,8 +97,7 @@ class StandardNormalKL(keras.Model):
         v = keras.random.normal(shape, dtype=u.dtype, seed=self.reference_seed_generator)
         return donsker_varadhan(self(u, training=training), self(v, training=training))
 
-    def train_step(self, data):
-        u = data[0] if isinstance(data, tuple) else data
+    def _train_batch(self, u) -> dict:
         with tf.GradientTape() as tape:
             bound = self._bound(u, training=True)
             loss = -bound
@@ -103,10 +105,62 @@ class StandardNormalKL(keras.Model):
         self.optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
         return self._update_metrics(loss, bound)
 
-    def test_step(self, data):
-        u = data[0] if isinstance(data, tuple) else data
+    def _test_batch(self, u) -> dict:
         bound = self._bound(u, training=False)
         return self._update_metrics(-bound, bound)
+
+    def train_step(self, data):
+        return self._train_batch(data[0] if isinstance(data, tuple) else data)
+
+    def test_step(self, data):
+        return self._test_batch(data[0] if isinstance(data, tuple) else data)
+
+    def epoch_inputs(
+        self, u, *, batch_size: int, validation=None, shuffle: bool = True
+    ) -> dict:  # fmt: skip
+        """The input of `train_epoch_step`: rows `u`, and optionally `validation` rows.
+
+        Args:
+            u: Whitened training rows, shape (n, d).
+            batch_size: Rows per minibatch (at most n).
+            validation: Optional whitened rows, read out after each epoch in
+                blocks of `batch_size` (as Keras' `fit` does).
+            shuffle: Whether each epoch visits the rows in a fresh order
+                (drawn from the model's seed).
+
+        Returns:
+            A dict of tensors for `train_epoch_step`, once per epoch.
+        """
+        u = tf.convert_to_tensor(u, self.compute_dtype)
+        if not self.built:
+            self.build(u.shape)
+        data = {"u": u, "shuffle": tf.constant(bool(shuffle)),
+                "batch_size": tf.constant(min(check_int(batch_size, "batch_size"), len(u)))}
+        if validation is not None:
+            data["u_val"] = tf.convert_to_tensor(validation, self.compute_dtype)
+        return data
+
+    def train_epoch_step(self, data: dict) -> dict:
+        """A whole epoch in one call: the minibatch loop, then the validation KL.
+
+        Args:
+            data: A dict from `epoch_inputs`.
+
+        Returns:
+            ``loss`` and ``kl`` of the epoch, and ``val_loss``, ``val_kl``
+            when validation rows are given (the mean of the blocks' bounds).
+        """
+        for metric in self.metrics:
+            metric.reset_state()
+        order = epoch_order(tf.shape(data["u"])[0], data["shuffle"], self.shuffle_seed_generator)
+        minibatch_loop(self._train_batch, data["u"], data["batch_size"], order)
+        logs = {metric.name: metric.result() for metric in self.metrics}
+        if "u_val" in data:
+            for metric in self.metrics:
+                metric.reset_state()
+            block_loop(self._test_batch, data["u_val"], data["batch_size"])
+            logs.update({f"val_{metric.name}": metric.result() for metric in self.metrics})
+        return logs
 
     def _update_metrics(self, loss, bound) -> dict:
         self.loss_tracker.update_state(loss)
