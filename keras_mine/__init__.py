@@ -1,51 +1,78 @@
 """keras_mine: mutual information estimation with TensorFlow and Keras."""
 
-import os as _os
+import importlib as _importlib
 
-from keras_mine.bench import startup as _startup
+from keras_mine.core.version import __version__
 
-if _startup.launched_as_command() and not _os.environ.get(_startup.SHOW_LOGS_VARIABLE):
-    _startup.import_tensorflow_quietly()  # the command line shows no TensorFlow start-up lines
+#: Where each public name is defined. They are imported on first use: the
+#: classical estimators need no TensorFlow, so ``import keras_mine`` takes
+#: about a second instead of five, and processes that only run them (Dask
+#: workers of `mi_matrix`, ``keras-mine --version``) never import it.
+_SOURCES = {
+    "adjusted_mi": "keras_mine.classical",
+    "normalized_mi": "keras_mine.classical",
+    "pmi_table": "keras_mine.classical",
+    "MLPCritic": "keras_mine.core.critics",
+    "SeparableCritic": "keras_mine.core.critics",
+    "make_dataset": "keras_mine.core.data",
+    "DonskerVaradhanMetric": "keras_mine.core.metrics",
+    "estimate_cmi": "keras_mine.estimators.conditional",
+    "EntropyResult": "keras_mine.estimators.entropy",
+    "conditional_entropy": "keras_mine.estimators.entropy",
+    "estimate_entropy": "keras_mine.estimators.entropy",
+    "METHODS": "keras_mine.estimators.estimate",
+    "MIResult": "keras_mine.estimators.estimate",
+    "estimate_mi": "keras_mine.estimators.estimate",
+    "estimate_mi_many": "keras_mine.estimators.many",
+    "CLASSIFIER_READOUTS": "keras_mine.models",
+    "MINE": "keras_mine.models",
+    "MINE_LOSSES": "keras_mine.models",
+    "ClassifierMI": "keras_mine.models",
+    "ConditionalClassifierMI": "keras_mine.models",
+    "CriticModel": "keras_mine.models",
+    "InfoNCE": "keras_mine.models",
+    "default_callbacks": "keras_mine.models.callbacks",
+    "MutualInformation": "keras_mine.models.layers",
+    "MIRegularizedModel": "keras_mine.models.regularized",
+    "MIScorer": "keras_mine.workflows.feature_selection",
+    "mi_scores": "keras_mine.workflows.feature_selection",
+    "rank_features": "keras_mine.workflows.feature_selection",
+    "MITestResult": "keras_mine.workflows.independence",
+    "mi_test": "keras_mine.workflows.independence",
+    "mi_matrix": "keras_mine.workflows.matrix",
+    "BootstrapCI": "keras_mine.workflows.resampling",
+    "bootstrap_ci": "keras_mine.workflows.resampling",
+    "mi_vs_sample_size": "keras_mine.workflows.resampling",
+}
+_MODULES = {"bounds": "keras_mine.core.bounds"}  # public names that are modules
 
-import keras as _keras  # noqa: E402
 
-if _keras.backend.backend() != "tensorflow":
-    raise ImportError(
-        "keras_mine runs on the TensorFlow backend of Keras 3; the active backend "
-        f"is {_keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before "
-        "importing keras."
-    )
+def _check_backend() -> None:
+    import keras
 
-from keras_mine.classical import adjusted_mi, normalized_mi, pmi_table  # noqa: E402
-from keras_mine.core import bounds  # noqa: E402
-from keras_mine.core.critics import MLPCritic, SeparableCritic  # noqa: E402
-from keras_mine.core.data import make_dataset  # noqa: E402
-from keras_mine.core.metrics import DonskerVaradhanMetric  # noqa: E402
-from keras_mine.core.version import __version__  # noqa: E402
-from keras_mine.estimators.conditional import estimate_cmi  # noqa: E402
-from keras_mine.estimators.entropy import (  # noqa: E402
-    EntropyResult,
-    conditional_entropy,
-    estimate_entropy,
-)
-from keras_mine.estimators.estimate import METHODS, MIResult, estimate_mi  # noqa: E402
-from keras_mine.estimators.many import estimate_mi_many  # noqa: E402
-from keras_mine.models import (  # noqa: E402
-    CLASSIFIER_READOUTS,
-    MINE,
-    MINE_LOSSES,
-    ClassifierMI,
-    ConditionalClassifierMI,
-    CriticModel,
-    InfoNCE,
-)
-from keras_mine.models.callbacks import default_callbacks  # noqa: E402
-from keras_mine.models.layers import MutualInformation  # noqa: E402
-from keras_mine.models.regularized import MIRegularizedModel  # noqa: E402
-from keras_mine.workflows.feature_selection import MIScorer, mi_scores, rank_features  # noqa: E402
-from keras_mine.workflows.independence import MITestResult, mi_test  # noqa: E402
-from keras_mine.workflows.matrix import mi_matrix  # noqa: E402
-from keras_mine.workflows.resampling import BootstrapCI, bootstrap_ci, mi_vs_sample_size  # noqa: E402
+    if keras.backend.backend() != "tensorflow":
+        raise ImportError(
+            "keras_mine runs on the TensorFlow backend of Keras 3; the active backend "
+            f"is {keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before "
+            "importing keras."
+        )
+
+
+def __getattr__(name: str):
+    source = _SOURCES.get(name) or _MODULES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'keras_mine' has no attribute {name!r}")
+    if source != "keras_mine.classical":
+        _check_backend()
+    module = _importlib.import_module(source)
+    value = module if name in _MODULES else getattr(module, name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "bounds",

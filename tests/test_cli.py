@@ -164,8 +164,42 @@ def test_the_command_line_hides_tensorflow_start_up_lines_unless_asked():
                               env={**os.environ, **env})  # fmt: skip
 
     command = str(Path(sys.executable).with_name("keras-mine"))
-    quiet = run([command, "demo", "--help"])
-    assert quiet.returncode == 0 and "usage: keras-mine demo" in quiet.stdout
-    assert quiet.stderr == ""
+    helped = run([command, "demo", "--help"])  # argparse exits before TensorFlow is imported
+    assert helped.returncode == 0 and "usage: keras-mine demo" in helped.stdout
+    assert helped.stderr == ""
+    # An argument error is found after TensorFlow's (quiet) import: only the error shows.
+    error = "error: --rho values must lie in (-1, 1); received [2.0]"
+    quiet = run([command, "demo", "--rho", "2"])
+    assert quiet.returncode == 2 and quiet.stderr.strip() == error
     if run([sys.executable, "-c", "import tensorflow"]).stderr:  # this TensorFlow logs at start
-        assert run([command, "--version"], KERAS_MINE_TF_LOGS="1").stderr.strip()
+        loud = run([command, "demo", "--rho", "2"], KERAS_MINE_TF_LOGS="1")
+        assert loud.returncode == 2 and loud.stderr.strip().endswith(error)
+        assert len(loud.stderr.strip().splitlines()) > 1
+
+
+def test_the_package_imports_tensorflow_only_for_what_needs_it():
+    """``import keras_mine`` and the classical estimators need no TensorFlow (Dask workers)."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import keras_mine
+from keras_mine.classical.knn_pairs import ksg_mi_pairs
+assert keras_mine.normalized_mi([0, 1, 1, 2], [0, 1, 1, 2]) == 1.0
+assert "tensorflow" not in sys.modules and "keras" not in sys.modules, "imported early"
+assert set(keras_mine.__all__) <= set(dir(keras_mine))
+assert keras_mine.MINE.__name__ == "MINE" and "tensorflow" in sys.modules
+from keras_mine import *  # every public name resolves
+assert callable(mi_matrix) and bounds.__name__ == "keras_mine.core.bounds"
+try:
+    keras_mine.not_a_name
+except AttributeError as error:
+    assert "no attribute 'not_a_name'" in str(error)
+else:
+    raise AssertionError("no AttributeError")
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -193,7 +193,7 @@ def test_mi_matrix_on_a_dask_cluster_equals_the_serial_run():
     distributed = pytest.importorskip("dask.distributed")
     df = _table(n=1_000)
     serial = mi_matrix(df)
-    # Worker processes import keras_mine (and TensorFlow) once: about 10 s here.
+    # Worker processes import the classical estimators only: no TensorFlow.
     with (
         _time_limit(180),
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -204,7 +204,9 @@ def test_mi_matrix_on_a_dask_cluster_equals_the_serial_run():
             on_cluster = mi_matrix(df)  # n_jobs=None: the backend's setting, as scikit-learn
         with joblib.parallel_config(backend="dask", client=client):
             with_client = mi_matrix(df, n_jobs=-1)
+        imported = client.run(lambda: "tensorflow" in __import__("sys").modules)
     assert len({task["worker"] for task in tasks.data}) == 2  # both workers took pairs
+    assert not any(imported.values()), imported  # about 10 s per worker when they did
     np.testing.assert_array_equal(on_cluster, serial)
     np.testing.assert_array_equal(with_client, serial)
 

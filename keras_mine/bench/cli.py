@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from keras_mine.bench import startup
+
 _NEURAL_HELP = "maximum epochs of the neural methods; early stopping usually ends sooner"
 
 
@@ -237,8 +239,10 @@ def _bench(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # --help and --version end here, without TensorFlow
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if startup.launched_as_command() and not os.environ.get(startup.SHOW_LOGS_VARIABLE):
+        startup.import_tensorflow_quietly()  # the command line shows no TensorFlow start-up lines
     try:
         _check_arguments(args)
     except ValueError as error:
