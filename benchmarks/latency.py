@@ -2,8 +2,8 @@
 
 `estimate_mi(x, z, method=...)` with its defaults cross-fits 2 folds on all
 rows and on each half (the sample-size extrapolation): 6 fold models. Each
-new model traces its compiled epoch step and its readout's scoring
-function, about 0.4 s each on a CPU. `keras_mine.estimators.crossfit.FoldTrainer`
+new model traces its compiled epoch step, about 0.4 s on a CPU (and its
+readout's scoring function, about 0.1 s). `keras_mine.estimators.crossfit.FoldTrainer`
 trains every fold model's state in one working model, traced once per
 shape. This script times the same 6 fits (same seeds, same rows) with one
 `FoldTrainer` for all of them (what `estimate_mi` does) and with a new

@@ -201,9 +201,9 @@ def copy_state(source: keras.Model, target: keras.Model) -> None:
 class FoldTrainer:
     """Trains a new model per fold through one model whose epoch step is traced once.
 
-    Tracing the compiled epoch step (and the readout's scoring function) of a
-    new model costs about 0.4 s each on a CPU, more than training a small
-    critic on a few thousand rows. So every fold's model, ``build(seed)``,
+    Tracing the compiled epoch step of a new model costs about 0.4 s on a
+    CPU (its readout's scoring function about 0.1 s more), as much as
+    training a small critic on a few thousand rows. So every fold's model, ``build(seed)``,
     is compiled and fitted to its training rows' transforms, its state
     (`copy_state`) is trained in one working model that keeps its compiled
     functions across folds and across calls on other numbers of rows, and
