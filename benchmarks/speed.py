@@ -10,15 +10,16 @@ the graphs) to the end of the last:
   train step (``keras.Model.fit(model, x, z, batch_size=300)``);
 - keras_fit: ``model.fit(x, z, batch_size=300)``, our Keras path: each
   epoch is one Keras step whose minibatch loop runs in the graph;
-- highlevel: `keras_mine.estimators.crossfit.fit_epochs`, the path of `estimate_mi` and
-  `compat.Mine.fit`: the same epoch step with validation (the validation MI
-  computed in the same graph call), driven by a plain loop, not Keras' fit;
+- highlevel: the engine (`keras_mine.engine`), the path of `estimate_mi`,
+  `estimate_mi_many` and `compat.Mine.fit`: a `CriticStack` of one critic,
+  one compiled call per epoch with validation (the validation MI computed in
+  the same graph call), driven by the engine's loop, not Keras' fit;
 - in_graph_limit: a hand-written `tf.function` epoch loop doing only
   shuffle, gather, critic, DV loss and Adam; no metrics, no validation;
 - separate / vectorized: K critics (K bivariate Gaussians) trained for the
-  same epochs one after another with `model.fit`, or together by the
-  stacked trainer of `estimate_mi_many`; critic-steps per second of wall
-  time, tracing included (each separate run traces its own graph).
+  same epochs one after another by the engine (a stack of one each), or
+  together as one stack of K, as `estimate_mi_many` does; critic-steps per
+  second of wall time, tracing included (each separate run traces its own graph).
 
 Usage: python benchmarks/speed.py [--epochs 20] [--device auto|cpu|gpu]
 
@@ -41,8 +42,7 @@ import tensorflow as tf  # noqa: E402
 
 from keras_mine import MINE, MLPCritic  # noqa: E402
 from keras_mine.core.bounds import donsker_varadhan  # noqa: E402
-from keras_mine.estimators.crossfit import TrainingConfig, fit_epochs  # noqa: E402
-from keras_mine.estimators.stacked import StackedFit  # noqa: E402
+from keras_mine.engine.stack import CriticStack  # noqa: E402
 from keras_mine.tasks import bivariate_gaussian  # noqa: E402
 
 N_TRAIN, N_VAL, BATCH = 8_000, 2_000, 300
@@ -86,15 +86,29 @@ def keras_fit(x, z, epochs):
     return clock.steps_per_second()
 
 
-def _epoch_inputs(model, x, z, x_val, z_val) -> dict:
-    model.adapt(x, z)
-    return model.epoch_inputs(x, z, batch_size=BATCH, validation=(x_val, z_val))
+def _stack_and_data(data):
+    """A stack of len(data) critics and its epoch tensors: data holds (x, z, x_val, z_val)."""
+    stack = CriticStack(len(data), (1, 1), "mine_biased", {}, dict(CRITIC, activation="relu"),
+                        1e-3)  # fmt: skip
+    stack.reset(0)
+    x = np.stack([np.concatenate([d[0], d[2]]) for d in data])
+    z = np.stack([np.concatenate([d[1], d[3]]) for d in data])
+    rows = np.arange(N_TRAIN + N_VAL)
+    order = np.random.default_rng(0).permutation(N_VAL)
+    return stack, stack.epoch_data(x, z, rows[:N_TRAIN], rows[N_TRAIN:], order)
+
+
+def _engine_epochs(data, epochs, clock=None):
+    stack, tensors = _stack_and_data(data)
+    for e in range(epochs):
+        stack.train_epoch(tensors, BATCH, np.array([0, e]))
+        if clock is not None:
+            clock.on_epoch_end(e)
 
 
 def highlevel(x, z, x_val, z_val, epochs):
-    clock, model = EpochClock(), _model()
-    data = _epoch_inputs(model, x, z, x_val, z_val)
-    fit_epochs(model, data, epochs=epochs + 1, callbacks=[clock])
+    clock = EpochClock()
+    _engine_epochs([(x, z, x_val, z_val)], epochs + 1, clock)
     return clock.steps_per_second()
 
 
@@ -127,22 +141,14 @@ def in_graph_limit(x, z, epochs):
 
 def separate_runs(data, epochs):
     start = time.perf_counter()
-    for x, z, x_val, z_val in data:
-        model = _model()
-        fit_epochs(model, _epoch_inputs(model, x, z, x_val, z_val), epochs=epochs, callbacks=[])
+    for pair in data:
+        _engine_epochs([pair], epochs)
     return len(data) * STEPS_PER_EPOCH * epochs / (time.perf_counter() - start)
 
 
 def vectorized(data, epochs):
     start = time.perf_counter()
-    stack = lambda i: tf.constant(np.stack([d[i] for d in data]))  # noqa: E731
-    x, z, x_val, z_val = map(stack, range(4))
-    config = TrainingConfig(batch_size=BATCH)
-    fit = StackedFit("mine_biased", {}, config, len(data), (1, 1),
-                      dict(CRITIC, activation="relu"), seed=0)  # fmt: skip
-    epoch = fit.make_epoch(N_TRAIN, BATCH)
-    for e in range(epochs):
-        epoch(x, z, x_val, z_val, tf.constant(e)).numpy()
+    _engine_epochs(data, epochs)
     return len(data) * STEPS_PER_EPOCH * epochs / (time.perf_counter() - start)
 
 

@@ -19,8 +19,7 @@ import tensorflow as tf
 from tensorflow.python.framework import kernels
 
 import keras_mine
-from keras_mine.estimators.crossfit import TrainingConfig
-from keras_mine.estimators.stacked import StackedFit
+from keras_mine.engine.stack import CriticStack
 from keras_mine.tasks import bivariate_gaussian
 
 ON_THE_DEVICE = {"GPU", "DEFAULT"}  # DEFAULT: registered for every device type
@@ -98,13 +97,16 @@ def test_model_graphs(name):
 
 def test_stacked_trainer_graphs():
     critic = dict(hidden_dim=8, num_hidden_layers=1, activation="relu")
-    fit = StackedFit("mine", {"alpha": 0.01}, TrainingConfig(), 3, (1, 1), critic, seed=0)
-    x = tf.constant(np.stack([X] * 3))
-    z = tf.constant(np.stack([Z] * 3))
-    epoch = fit.make_epoch(256, 64)
+    stack = CriticStack(3, (1, 1), "mine", {"alpha": 0.01}, critic, 1e-3)
+    stack.reset(0)
+    data = stack.epoch_data(np.stack([X] * 3), np.stack([Z] * 3), np.arange(200),
+                            np.arange(200, 256), np.arange(56))  # fmt: skip
     _check(
-        epoch.get_concrete_function(x, z, x, z, tf.constant(0)),
-        tf.function(fit.critic).get_concrete_function(x, z),  # readout scores
+        stack.epoch_function.get_concrete_function(
+            data["x"], data["z"], data["x_val"], data["z_val"], data["z_val_marginal"],
+            tf.constant(64), tf.constant([0, 0], tf.int64),
+        ),
+        stack.score_function.get_concrete_function(data["x"], data["z"]),  # readout scores
     )
 
 

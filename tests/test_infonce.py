@@ -30,13 +30,6 @@ def test_infonce_needs_a_critic_that_scores_all_pairs():
         keras_mine.MINE(loss="infonce")
 
 
-def test_a_mine_saved_with_loss_infonce_loads_as_infonce():
-    old = {**keras_mine.InfoNCE(seed=3).get_config(), "loss": "infonce", "alpha": 0.01,
-           "reg_weight": 0.1, "target": 0.0, "tau": 5.0}  # fmt: skip
-    restored = keras_mine.MINE.from_config(old)
-    assert isinstance(restored, keras_mine.InfoNCE) and restored.seed == 3
-
-
 def test_infonce_takes_no_readout_options_it_would_ignore():
     # Its readout is InfoNCE on score-matrix blocks: no shuffles, no shuffle seed.
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)

@@ -16,8 +16,8 @@ from keras_mine.estimators.diagnostics import (
     near_deterministic,
 )
 from keras_mine.estimators.many import estimate_mi_columns
+from keras_mine.estimators.neural import pairs_per_run
 from keras_mine.estimators.settings import defaults_for
-from keras_mine.estimators.stacked import pairs_per_run
 
 
 def _table(n: int = 1_500, seed: int = 0) -> pd.DataFrame:

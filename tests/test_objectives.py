@@ -13,9 +13,9 @@ from keras_mine.core.objectives import (
     get_objective,
     moving_average_objective,
 )
-from keras_mine.estimators.crossfit import TrainingConfig
+from keras_mine.engine.stack import CriticStack
 from keras_mine.estimators.methods import METHODS
-from keras_mine.estimators.stacked import STACKABLE_METHODS, StackedFit
+from keras_mine.estimators.neural import ENGINE_METHODS
 from keras_mine.models.layers import LAYER_LOSSES
 
 RNG = np.random.default_rng(0)
@@ -26,7 +26,8 @@ T_MARGINAL = tf.constant(RNG.normal(0.0, 1.0, size=64), tf.float32)
 def test_every_trainer_takes_its_names_and_defaults_from_the_registry():
     assert set(keras_mine.MINE_LOSSES) == set(OBJECTIVES) - {"classifier", "infonce"}
     assert set(LAYER_LOSSES) <= set(OBJECTIVES)
-    assert set(STACKABLE_METHODS) == {"mine_biased", "mine", "remine", "nwj", "js", "classifier"}
+    assert set(ENGINE_METHODS) == {"mine_biased", "mine", "remine", "nwj", "smile", "js",
+                                   "classifier"}  # fmt: skip
     for name, objective in OBJECTIVES.items():
         if name != "classifier":  # the classifier's option is its readout, not the objective's
             assert set(objective.defaults) <= set(METHODS[name].options), name
@@ -73,23 +74,15 @@ def test_moving_average_objective_is_a_pure_function_of_scores_and_state():
 def test_mine_model_and_stacked_trainer_share_the_moving_average():
     # One objective function behind both: the same scores give the same state.
     model = keras_mine.MINE(loss="mine", alpha=0.2)
-    config = TrainingConfig(batch_size=64, max_epochs=1)
-    fit = StackedFit("mine", {"alpha": 0.2}, config, 1, (1, 1),
-                     dict(hidden_dim=4, num_hidden_layers=1, activation="relu"), 0)  # fmt: skip
+    fit = CriticStack(1, (1, 1), "mine", {"alpha": 0.2},
+                      dict(hidden_dim=4, num_hidden_layers=1, activation="relu"), 1e-3)  # fmt: skip
     for shift in (0.0, 0.5, -0.3):
         joint, marginal = T_JOINT + shift, T_MARGINAL - shift
         by_model = model.compute_objective(joint, marginal, training=True)
-        by_stack = fit.objective(joint[None], marginal[None])
+        by_stack = fit.objective_value(joint[None], marginal[None])
         np.testing.assert_allclose(by_model, by_stack[0], rtol=1e-6)
     np.testing.assert_allclose(model.log_moving_average.numpy(), fit.log_moving_average.numpy()[0],
                                rtol=1e-6)  # fmt: skip
-
-
-def test_files_saved_before_the_registry_still_load():
-    old = keras_mine.MINE(loss="remine", log_partition_target=0.3).get_config()
-    old.update(alpha=0.01, tau=5.0, target=old.pop("log_partition_target"))
-    restored = keras_mine.MINE.from_config(old)
-    assert restored.options == {"reg_weight": 0.1, "log_partition_target": 0.3}
 
 
 def test_layer_returns_its_bound_or_the_dv_readout_of_a_non_bound():

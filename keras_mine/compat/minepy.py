@@ -175,7 +175,7 @@ class Mine(_MinepyEstimator):
     ----------
     input_dim : int
         Total number of columns of X and Z.
-    loss : {"mine_biased", "mine", "remine", "fdiv", "nwj", "smile", "js", "infonce"}
+    loss : {"mine_biased", "mine", "remine", "fdiv", "nwj", "smile", "js"}
         See `keras_mine.MINE`; minepy's "fdiv" is the NWJ bound ("nwj").
     hidden_dim, num_hidden_layers, afn
         Critic: `num_hidden_layers` hidden layers of `hidden_dim` units with

@@ -5,22 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import numpy as np
 
+from keras_mine.core.seeds import derive_seed
 from keras_mine.core.validation import check_int, check_seed
 
 __all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic"]
 
 
-def set_mlp_settings(
-    layer: Any, hidden_dim: int, num_hidden_layers: int, activation: Any, seed: int | None
-) -> None:
-    """Check the settings of an MLP critic and set them as attributes of `layer`.
+def check_mlp_settings(
+    hidden_dim: int, num_hidden_layers: int, activation: Any, seed: int | None = None
+) -> dict[str, Any]:
+    """Check the settings of an MLP critic; return them as a dict.
 
     Parameters
     ----------
-    layer : keras.layers.Layer or keras.Model
-        The owner of the settings.
     hidden_dim, num_hidden_layers : int
         Units per hidden layer (>= 1) and hidden layers (>= 0).
     activation : str or callable
@@ -33,8 +31,6 @@ def set_mlp_settings(
     ValueError
         For a bad setting, saying which.
     """
-    layer.hidden_dim = check_int(hidden_dim, "hidden_dim")
-    layer.num_hidden_layers = check_int(num_hidden_layers, "num_hidden_layers", minimum=0)
     try:
         keras.activations.get(activation)
     except ValueError as error:
@@ -42,25 +38,49 @@ def set_mlp_settings(
             f"Unknown `activation`: {activation!r}. Use a Keras activation "
             "name such as 'relu', 'elu', 'gelu', 'tanh' or a callable."
         ) from error
-    layer.activation = activation
-    check_seed(seed)
-    layer.seed = seed
+    return dict(
+        hidden_dim=check_int(hidden_dim, "hidden_dim"),
+        num_hidden_layers=check_int(num_hidden_layers, "num_hidden_layers", minimum=0),
+        activation=activation,
+        seed=check_seed(seed),
+    )
 
 
-def _mlp_layers(layer, out_units: int, first_seed_index: int = 0, prefix: str = ""):
+def set_mlp_settings(
+    layer: Any, hidden_dim: int, num_hidden_layers: int, activation: Any, seed: int | None
+) -> None:
+    """Check the settings of an MLP critic (`check_mlp_settings`); set them on `layer`."""
+    for name, value in check_mlp_settings(hidden_dim, num_hidden_layers, activation, seed).items():
+        setattr(layer, name, value)
+
+
+def kernel_initializers(seed: int | None, num_layers: int, tower: str = "mlp") -> list:
+    """The Glorot-uniform initializer of each of `num_layers` kernels of an MLP.
+
+    Each kernel draws from its own named stream of `seed`
+    (`keras_mine.core.seeds.derive_seed(seed, tower, "layer", i)`), so no two
+    layers, towers or seeds share initial weights. `StackedMLPCritic` uses
+    the same ones, so each of its critics starts where `MLPCritic` starts.
+    """
+    return [
+        keras.initializers.GlorotUniform(derive_seed(seed, tower, "layer", i))
+        for i in range(num_layers)
+    ]
+
+
+def mlp_layers(layer, out_units: int, tower: str = "mlp", prefix: str = ""):
     """Hidden layers and a linear output layer with `layer`'s MLP settings.
 
-    Kernel seeds count up from ``layer.seed + first_seed_index``.
+    The one MLP of the package: every critic (`MLPCritic`, each tower of
+    `SeparableCritic`, `keras_mine.models.reference_kl.StandardNormalKL`)
+    is built by it, `build_mlp` and `run_mlp`.
     """
-
-    def seed(index):
-        return None if layer.seed is None else layer.seed + first_seed_index + index
-
+    initializers = kernel_initializers(layer.seed, layer.num_hidden_layers + 1, tower)
     hidden = [
         keras.layers.Dense(
             layer.hidden_dim,
             activation=layer.activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed(i)),
+            kernel_initializer=initializers[i],
             name=f"{prefix}hidden_{i}",
             dtype=layer.dtype_policy,
         )
@@ -68,21 +88,21 @@ def _mlp_layers(layer, out_units: int, first_seed_index: int = 0, prefix: str = 
     ]
     output = keras.layers.Dense(
         out_units,
-        kernel_initializer=keras.initializers.GlorotUniform(seed(layer.num_hidden_layers)),
+        kernel_initializer=initializers[-1],
         name=f"{prefix}score" if out_units == 1 else f"{prefix}embedding",
         dtype=layer.dtype_policy,
     )
     return hidden, output
 
 
-def _build_mlp(hidden, output, width: int, hidden_dim: int) -> None:
+def build_mlp(hidden, output, width: int, hidden_dim: int) -> None:
     for dense in hidden:
         dense.build((None, width))
         width = hidden_dim
     output.build((None, width))
 
 
-def _run_mlp(hidden, output, h):
+def run_mlp(hidden, output, h):
     for dense in hidden:
         h = dense(h)
     return output(h)
@@ -168,15 +188,15 @@ class MLPCritic(_MLPLayer):
     ) -> None:
         super().__init__(**kwargs)
         set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
-        self.hidden_layers, self.output_layer = _mlp_layers(self, 1)
+        self.hidden_layers, self.output_layer = mlp_layers(self, 1)
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
         width = int(x_shape[-1]) + int(z_shape[-1])
-        _build_mlp(self.hidden_layers, self.output_layer, width, self.hidden_dim)
+        build_mlp(self.hidden_layers, self.output_layer, width, self.hidden_dim)
 
     def call(self, x, z):
         h = keras.ops.concatenate([x, z], axis=-1)
-        return keras.ops.squeeze(_run_mlp(self.hidden_layers, self.output_layer, h), axis=-1)
+        return keras.ops.squeeze(run_mlp(self.hidden_layers, self.output_layer, h), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -214,20 +234,18 @@ class SeparableCritic(_MLPLayer):
         super().__init__(**kwargs)
         set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self.embed_dim = check_int(embed_dim, "embed_dim")
-        self.x_hidden, self.x_embedding = _mlp_layers(self, self.embed_dim, 0, "x_")
-        self.z_hidden, self.z_embedding = _mlp_layers(
-            self, self.embed_dim, num_hidden_layers + 1, "z_"
-        )
+        self.x_hidden, self.x_embedding = mlp_layers(self, self.embed_dim, "x", "x_")
+        self.z_hidden, self.z_embedding = mlp_layers(self, self.embed_dim, "z", "z_")
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
-        _build_mlp(self.x_hidden, self.x_embedding, int(x_shape[-1]), self.hidden_dim)
-        _build_mlp(self.z_hidden, self.z_embedding, int(z_shape[-1]), self.hidden_dim)
+        build_mlp(self.x_hidden, self.x_embedding, int(x_shape[-1]), self.hidden_dim)
+        build_mlp(self.z_hidden, self.z_embedding, int(z_shape[-1]), self.hidden_dim)
 
     def embed(self, x, z):
         """The embeddings g(x), h(z): two tensors (batch, embed_dim)."""
         return (
-            _run_mlp(self.x_hidden, self.x_embedding, x),
-            _run_mlp(self.z_hidden, self.z_embedding, z),
+            run_mlp(self.x_hidden, self.x_embedding, x),
+            run_mlp(self.z_hidden, self.z_embedding, z),
         )
 
     def call(self, x, z):
@@ -258,8 +276,10 @@ class StackedMLPCritic(_MLPLayer):
         hidden_dim: Units of each hidden layer of each critic.
         num_hidden_layers: Hidden layers of each critic.
         activation: Activation of the hidden layers.
-        seed: Optional int seeding the initialization (kernels
-            Glorot-uniform for each critic's own fan-in and fan-out).
+        seed: Optional int seeding the initialization: every critic starts
+            from the weights `MLPCritic` with the same seed and input widths
+            starts from (`kernel_initializers`), so critic i trains exactly
+            as that `MLPCritic` would on its own rows, whatever k is.
 
     Call arguments:
         x: Tensor (k, batch, dx). z: Tensor (k, batch, dz).
@@ -286,13 +306,15 @@ class StackedMLPCritic(_MLPLayer):
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
         widths = [int(x_shape[-1]) + int(z_shape[-1])]
         widths += [self.hidden_dim] * self.num_hidden_layers + [1]
+        initializers = kernel_initializers(self.seed, len(widths) - 1)
         for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-            limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
-            seed = None if self.seed is None else self.seed + i
+            one = initializers[i]((fan_in, fan_out), dtype=self.variable_dtype)
             self.kernels.append(
                 self.add_weight(
                     shape=(self.num_critics, fan_in, fan_out),
-                    initializer=keras.initializers.RandomUniform(-limit, limit, seed=seed),
+                    initializer=lambda shape, dtype=None, one=one: keras.ops.broadcast_to(
+                        keras.ops.cast(one, dtype), shape
+                    ),
                     name=f"kernel_{i}",
                 )
             )

@@ -46,8 +46,10 @@ def shuffle_marginal(z: tf.Tensor, seed: int | keras.random.SeedGenerator) -> tf
     return keras.random.shuffle(z, axis=0, seed=seed)
 
 
-def marginal_permutations(n: int, num_shuffles: int, seed: int) -> np.ndarray:
-    """Return `num_shuffles` seeded permutations of ``range(n)``, shape (k, n)."""
+def marginal_permutations(
+    n: int, num_shuffles: int, seed: int | np.random.Generator | None
+) -> np.ndarray:
+    """Return `num_shuffles` permutations of ``range(n)`` drawn from `seed`, shape (k, n)."""
     rng = np.random.default_rng(seed)
     return np.stack([rng.permutation(n) for _ in range(num_shuffles)])
 

@@ -10,7 +10,6 @@ optimistic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -18,120 +17,12 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.core.data import take_rows
-from keras_mine.core.validation import check_fraction, check_int, check_number
+from keras_mine.core.seeds import SeedStreams
+from keras_mine.engine.loop import cross_fit_splits
+from keras_mine.engine.spec import TrainingSpec
 from keras_mine.models.callbacks import ProgressBar, default_callbacks
 
-__all__ = [
-    "TrainingConfig",
-    "cross_fit_splits",
-    "fit_epochs",
-    "copy_state",
-    "FoldTrainer",
-    "cross_fit",
-    "half_rows",
-    "spawn_seeds",
-]
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Settings of `train_model`, checked on creation.
-
-    Attributes
-    ----------
-    batch_size : int or "full"
-        Pairs per step; "full" uses the whole training part each step.
-    max_epochs : int
-        Upper bound on epochs; early stopping usually ends sooner.
-    learning_rate : float
-        Initial Adam learning rate.
-    lr_factor : float
-        Factor in (0, 1) applied to the rate after `lr_patience` epochs without
-        improvement of the validation MI.
-    lr_patience : int
-        See `lr_factor`.
-    stop_patience : int
-        Epochs without an improvement of at least `stop_min_delta` nats of
-        the validation MI before training stops (best weights restored).
-    stop_min_delta : float
-        See `stop_patience`.
-    """
-
-    batch_size: int | str = 256
-    max_epochs: int = 300
-    learning_rate: float = 1e-3
-    lr_factor: float = 0.5
-    lr_patience: int = 8
-    stop_patience: int = 20
-    stop_min_delta: float = 1e-3
-
-    def __post_init__(self) -> None:
-        if self.batch_size != "full":
-            check_int(self.batch_size, "batch_size", 2)
-        check_int(self.max_epochs, "max_epochs", 1)
-        check_int(self.lr_patience, "lr_patience", 0)
-        check_int(self.stop_patience, "stop_patience", 0)
-        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
-        check_fraction(self.lr_factor, "lr_factor")
-        check_number(self.stop_min_delta, "stop_min_delta", low=0.0)
-
-
-def cross_fit_splits(
-    n: int, folds: int, val_size: float, seed: int | None
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Row indices (train, validation, test) for K-fold cross-fitting.
-
-    The rows are permuted (from `seed`) and cut into `folds` parts. For fold
-    k the test rows are part k; the other rows are split into validation
-    (a `val_size` fraction of them) and training. Every row is a test row
-    exactly once, so estimates read out on the test rows of all folds use all
-    the data without ever reading a model out on rows it saw.
-    """
-    folds = check_int(folds, "folds", 2)
-    val_size = check_fraction(val_size, "val_size")
-    smallest_rest = n - int(np.ceil(n / folds))
-    if n < 2 * folds or smallest_rest - max(2, int(round(val_size * smallest_rest))) < 2:
-        raise ValueError(
-            f"{n} samples are too few for folds={folds} and val_size={val_size}: each fold "
-            "needs 2 test rows, 2 validation rows and 2 training rows. Pass more samples."
-        )
-    parts = np.array_split(np.random.default_rng(seed).permutation(n), folds)
-    splits = []
-    for k, test in enumerate(parts):
-        rest = np.concatenate([part for j, part in enumerate(parts) if j != k])
-        n_val = max(2, int(round(val_size * len(rest))))
-        splits.append((rest[n_val:], rest[:n_val], test))
-    return splits
-
-
-def half_rows(n: int, seed: int | None, folds: int, val_size: float) -> list[np.ndarray]:
-    """Two disjoint random halves of n rows (sizes n // 2), each large enough to cross-fit.
-
-    The halves of the sample-size extrapolation
-    (`keras_mine.estimators.result.extrapolated_mi`). They have equal sizes
-    (one row is left out when n is odd), so pairs' halves can be stacked.
-    """
-    order = np.random.default_rng(None if seed is None else [seed, n]).permutation(n)
-    half = n // 2
-    try:
-        cross_fit_splits(half, folds, val_size, None)
-    except ValueError as error:
-        raise ValueError(
-            f"extrapolate=True also fits each half of the {n} rows, and a half is too "
-            f"small: {error} Pass extrapolate=False, or more rows."
-        ) from None
-    return [order[:half], order[half : 2 * half]]
-
-
-def spawn_seeds(seed: int | None, count: int) -> list[int | None]:
-    """`count` independent integer seeds derived from `seed` (None: all None).
-
-    numpy's `SeedSequence.spawn` gives streams that do not overlap, which
-    seed arithmetic (seed + 1, ...) would not guarantee across callers.
-    """
-    if seed is None:
-        return [None] * count
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(count)]
+__all__ = ["fit_epochs", "copy_state", "FoldTrainer", "cross_fit"]
 
 
 def fit_epochs(model: keras.Model, data: dict, *, epochs: int, callbacks: list) -> pd.DataFrame:
@@ -214,11 +105,11 @@ class FoldTrainer:
     ----------
     build : callable
         ``build(seed) -> model``: a new, uncompiled `CriticModel`.
-    config : TrainingConfig
+    config : TrainingSpec
         Training settings.
     """
 
-    def __init__(self, build: Callable[[int | None], keras.Model], config: TrainingConfig):
+    def __init__(self, build: Callable[[int | None], keras.Model], config: TrainingSpec):
         self.build = build
         self.config = config
         self.worker: keras.Model | None = None  # trains; read out `worker` after `train`
@@ -277,14 +168,13 @@ class FoldTrainer:
             min_delta=config.stop_min_delta,
             lr_factor=config.lr_factor,
             lr_patience=config.lr_patience,
-            min_lr=0.0,
         )
         if verbose:
             callbacks.append(ProgressBar(config.max_epochs, description))
-        batch_size = len(train) if config.batch_size == "full" else min(config.batch_size,
-                                                                          len(train))  # fmt: skip
-        data = self.worker.epoch_inputs(x_train, target_train, batch_size=batch_size,
-                                        validation=(x[val], take_rows(target, val)))  # fmt: skip
+        data = self.worker.epoch_inputs(
+            x_train, target_train, batch_size=config.batch_for(len(train)),
+            validation=(x[val], take_rows(target, val)),
+        )  # fmt: skip
         history = fit_epochs(self.worker, data, epochs=config.max_epochs, callbacks=callbacks)
         copy_state(self.worker, model)
         return model, history
@@ -298,7 +188,7 @@ def cross_fit(
     *,
     folds: int = 2,
     val_size: float = 0.2,
-    seed: int | None = 0,
+    streams: SeedStreams | None = None,
     verbose: bool = False,
     description: str = "fit",
 ) -> tuple[list[float], list[keras.Model], pd.DataFrame]:
@@ -314,8 +204,13 @@ def cross_fit(
         ``readout(model, test_rows)``: the estimate on rows `test_rows` (any value;
         `estimate_mi` returns the estimate and its standard error). It gets
         the trainer's working model, which holds the fold model's state.
-    folds, val_size, seed, verbose, description
-        See `cross_fit_splits` and `FoldTrainer.train`.
+    folds, val_size
+        See `keras_mine.engine.loop.cross_fit_splits`.
+    streams : SeedStreams
+        The folds come from its stream ``folds``, fold f's model from
+        ``("fold", f, "init")`` (default: ``SeedStreams(0)``).
+    verbose, description
+        See `FoldTrainer.train`.
 
     Returns
     -------
@@ -327,10 +222,11 @@ def cross_fit(
         Every fold's per-epoch history, with a ``fold`` column.
     """
     estimates, models, histories = [], [], []
-    splits = cross_fit_splits(len(x), folds, val_size, seed)
+    streams = SeedStreams(0) if streams is None else streams
+    splits = cross_fit_splits(len(x), folds, val_size, streams.rng("folds"))
     for fold, (train, val, test) in enumerate(splits):
         model, history = trainer.train(
-            None if seed is None else seed + fold,
+            streams.integer("fold", fold, "init"),
             x,
             target,
             train,

@@ -25,21 +25,20 @@ def estimate_mi(
     """Estimate the mutual information I(X;Z) from paired samples, in one call.
 
     Neural methods are cross-fitted: the rows are cut at random (from
-    `seed`) into `folds` parts. For each part, a model trains on the other
+    `seed`) into `folds` parts. For each part, a critic trains on the other
     parts (early stopping and learning-rate reduction watching the MI on a
     `val_size` fraction of them, best weights restored) and is read out on
-    that part with the DV formula (`CriticModel.estimate`). The estimate is
-    the mean of the fold readouts: every row serves in a readout, and no
-    model is read out on rows that influenced its weights or its chosen epoch.
-    The same is done on each half of the rows, and the estimate is
+    that part with the DV formula. The estimate is the mean of the fold
+    readouts: every row serves in a readout, and no critic is read out on
+    rows that influenced its weights or its chosen epoch (a single held-out
+    split reads out on few rows; reading out on training rows is biased
+    upward). The same is done on each half of the rows, and the estimate is
     extrapolated to infinite sample size, ``2 I(N) - I(N/2)``
-    (``extrapolate=True``, the default; see `MIResult`).
-
-    Why: a single held-out split reads out on few rows. On a bivariate
-    Gaussian (rho = 0.9, N = 10,000) a readout on 2,000 test rows missed the
-    truth by 0.066 nats even with the exact log-density-ratio critic, while
-    the trained critic was off by 0.009 on fresh data; reading out on training
-    rows instead is biased upward. Two folds cost two fits.
+    (``extrapolate=True``, the default; see `MIResult`). Every method but
+    "infonce" trains through the engine (`keras_mine.engine`), the code
+    `estimate_mi_many` runs, so ``estimate_mi_many([(x, z)], seed=s)[0]`` is
+    this estimate; every random choice comes from a named stream of `seed`
+    (`keras_mine.core.seeds.SeedStreams`).
 
     Classical methods are the functions of `keras_mine.classical` applied to
     all rows.
@@ -77,7 +76,7 @@ def estimate_mi(
           and z have one column each, see `ONE_COLUMN_SETTINGS`),
           ``lr_factor`` (0.5), ``lr_patience`` (8),
           ``stop_patience`` (20), ``stop_min_delta`` (1e-3): training (see
-          `keras_mine.estimators.crossfit.TrainingConfig`);
+          `keras_mine.engine.spec.TrainingSpec`);
         - ``hidden_dim`` (64), ``num_hidden_layers`` (2), ``activation``
           ("relu"): the critic (see `keras_mine.MLPCritic`);
         - ``num_shuffles`` (5): permutations of z forming the readout's
@@ -100,10 +99,8 @@ def estimate_mi(
           reads low, more so on fewer rows). About twice the time; the
           parts are in ``.mi_full_sample`` and ``.half_estimates``. It is
           applied only when the parts agree (``.extrapolated`` says
-          whether). On the v1 benchmark (N = 5,000) it took "mine" from 24
-          to 29 of 40 tasks within max(0.05 nats, 10%), see
-          docs/benchmarks.md;
-        - method options: ``alpha`` (mine), ``reg_weight`` and ``target``
+          whether). Measured on the v1 benchmark in docs/benchmarks.md;
+        - method options: ``alpha`` (mine), ``reg_weight`` and ``log_partition_target``
           (remine), ``tau`` (smile), ``readout`` (classifier).
 
         Classical methods: ``k`` and ``standardize`` (ksg, mixed), ``bandwidth``

@@ -12,22 +12,17 @@ from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
 from keras_mine.classical.knn_pairs import ksg_mi_pairs
+from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_int, check_paired_samples, check_samples, check_seed
-from keras_mine.estimators.crossfit import half_rows, spawn_seeds
+from keras_mine.engine.loop import StackCache
 from keras_mine.estimators.diagnostics import (
     column_dependence,
     pairs_messages,
     warn_if_implausible,
 )
 from keras_mine.estimators.methods import METHODS, check_method, run_method
+from keras_mine.estimators.neural import ENGINE_METHODS, fit_pairs, pairs_per_run, width_groups
 from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
-from keras_mine.estimators.settings import defaults_for
-from keras_mine.estimators.stacked import (
-    STACKABLE_METHODS,
-    fit_stacked,
-    pairs_per_run,
-    stack_pairs,
-)
 
 __all__ = ["estimate_mi_many", "estimate_mi_columns"]
 
@@ -44,22 +39,23 @@ def estimate_mi_many(
 ) -> list[MIResult]:
     """Estimate I(X_i; Z_i) for every pair at once, one critic per pair, stacked.
 
-    The same estimate as ``estimate_mi(x_i, z_i, method, **settings)`` for
-    each pair (cross-fitted, early stopping and rate reduction per critic on
-    its own validation MI, DV readout on held-out rows), with the critics
-    trained together as one `StackedMLPCritic`: k small networks cost little
-    more per step than one. Pairs must have the same number of rows; their
-    widths may differ (narrower ones are padded with zero columns, which
-    leave the critic unchanged). The critics share one learning rate, so
-    the one-column rate (`keras_mine.estimators.settings.ONE_COLUMN_SETTINGS`) applies
-    only when every pair is 1 x 1; a 1 x 1 pair stacked with wider ones
-    trains at the wider pairs' rate. Many pairs are trained in stacked runs
-    of `chunk_size` pairs each, as many as fit in
-    `keras_mine.estimators.stacked.STACK_MEMORY_BYTES` by default
-    (`pairs_per_run`: 256 one-column pairs of 2,000 rows).
+    The same estimate as ``estimate_mi(x_i, z_i, method, seed=seed,
+    **settings)`` for each pair, computed the same way (the engine,
+    `keras_mine.engine`: cross-fitted, early stopping and rate reduction per
+    critic on its own validation MI, readout on held-out rows), with the
+    critics of pairs of equal widths trained together as one
+    `StackedMLPCritic`: k small networks cost little more per step than one.
+    The critics do not interact and draw from the same streams of `seed`, so
+    each pair gets the value it gets alone (tests/test_engine.py). Pairs must
+    have the same number of rows; pairs of other widths train in runs of
+    their own, each with its own defaults (the one-column rate of
+    `keras_mine.estimators.settings.ONE_COLUMN_SETTINGS` for 1 x 1 pairs).
+    Many pairs are trained in stacked runs of `chunk_size` pairs each, as
+    many as fit in `keras_mine.estimators.neural.STACK_MEMORY_BYTES` by
+    default (`pairs_per_run`: 256 one-column pairs of 2,000 rows).
 
-    Methods that cannot be stacked (the classical ones, "smile",
-    "infonce") run on each pair in turn, in `n_jobs` joblib threads, so
+    Methods the engine does not train (the classical ones, "infonce") run
+    on each pair in turn, in `n_jobs` joblib threads, so
     any method of `METHODS` gives one result per pair; "ksg" on one-column
     pairs of equal length runs them as the columns of one table
     (`keras_mine.classical.knn_pairs.ksg_mi_pairs`, the same values, 1.5x
@@ -71,8 +67,9 @@ def estimate_mi_many(
     pairs : sequence of (x, z)
         The pairs of samples, each as `estimate_mi` accepts them.
     method : str
-        One of `METHODS`. Stacked: those of `STACKABLE_METHODS`
-        ("mine_biased", "mine", "remine", "nwj", "js", "classifier").
+        One of `METHODS`. Stacked: those of
+        `keras_mine.estimators.neural.ENGINE_METHODS` ("mine_biased",
+        "mine", "remine", "nwj", "smile", "js", "classifier").
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool
@@ -87,8 +84,7 @@ def estimate_mi_many(
         methods take 1 or None: one TensorFlow run already uses every core.
     chunk_size : int, optional
         Pairs per stacked run (default: as many as fit in memory, see
-        above). With one run the results are those of an unchunked call;
-        each further run gets its own seed (`spawn_seeds`).
+        above). The results do not depend on it.
     **settings
         As `estimate_mi`: folds, val_size, batch_size, max_epochs,
         learning_rate, lr_factor, lr_patience, stop_patience,
@@ -103,8 +99,7 @@ def estimate_mi_many(
         One per pair, in order. ``seconds`` is the time per pair: the wall
         time of the stacked run that trained it divided by its pairs (for
         methods run one by one, the pair's own time); ``models`` is empty;
-        ``history`` has ``fold``, ``epoch``, ``val_mi`` and
-        ``learning_rate``.
+        ``history`` has the columns of `estimate_mi`'s.
 
     Examples
     --------
@@ -237,7 +232,7 @@ def _estimate_pairs(
     spec = METHODS[method]
     if method == "ksg" and _one_table(pairs) and set(settings) <= set(spec.options):
         results = _ksg_pairs(pairs, n_jobs, verbose, settings)
-    elif method not in STACKABLE_METHODS:
+    elif method not in ENGINE_METHODS:
         results = _one_by_one(spec, method, pairs, seed, verbose, n_jobs, settings)
     else:
         return _stacked(spec, method, pairs, seed, verbose, n_jobs, chunk_size, settings, warn)
@@ -293,7 +288,12 @@ def _one_by_one(spec, method: str, pairs, seed, verbose: bool, n_jobs, settings:
 
 def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, settings: dict,
              warn: bool) -> list[MIResult]:  # fmt: skip
-    """The stackable neural methods: critics trained together, in runs of `chunk_size` pairs."""
+    """The engine's methods: the pairs of each width trained stacked, `chunk_size` at a time.
+
+    Every pair gets what `estimate_mi` gives it: its own defaults (the
+    one-column rate for 1 x 1 pairs), the same streams of `seed`, the same
+    computation (the engine's critics do not interact).
+    """
     if n_jobs not in (1, None):
         raise ValueError(
             f"n_jobs={n_jobs!r} applies to the methods run pair by pair; method={method!r} "
@@ -304,43 +304,32 @@ def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, 
     unknown = sorted(set(settings) - set(spec.settings))
     if unknown:
         raise ValueError(f"Option(s) {unknown} do not apply to method={method!r}.")
-    x, z = stack_pairs(pairs)
-    # One-column defaults only when every pair is 1 x 1 (the critics share a rate).
-    settings = {**defaults_for(method, x[0], z[0]), **settings}
-    if settings.get("readout", "dv") != "dv":
-        raise ValueError("Stacked training reads out with the DV formula only (readout='dv').")
-    k = len(x)
-    if chunk_size is None:
-        chunk_size = pairs_per_run(x.shape[1], (x.shape[2], z.shape[2]), settings)
-    chunk_size = check_int(chunk_size, "chunk_size")
-    starts = range(0, k, chunk_size)
-    seeds = [seed] if len(starts) == 1 else spawn_seeds(seed, len(starts))
-    results = []
-    with tqdm(total=k, desc=f"{method} x{k}", disable=not verbose or len(starts) == 1,
-              unit="pair") as bar:  # fmt: skip
-        for start, chunk_seed in zip(starts, seeds, strict=True):
-            part = slice(start, start + chunk_size)
-            fit = _extrapolated if settings["extrapolate"] else fit_stacked
-            results += fit(x[part], z[part], method, settings, chunk_seed, verbose)
-            bar.update(len(x[part]))
-            bar.set_postfix(s_per_pair=f"{results[-1].seconds:.2f}", refresh=False)
+    lengths = {len(x) for x, _ in pairs}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"All pairs must have the same number of samples to train stacked; received "
+            f"lengths {sorted(lengths)}. Subsample them to a common length, or call "
+            "estimate_mi on each."
+        )
+    if chunk_size is not None:
+        chunk_size = check_int(chunk_size, "chunk_size")
+    streams = SeedStreams(seed)
+    results: list[MIResult | None] = [None] * len(pairs)
+    with StackCache() as cache, tqdm(total=len(pairs), desc=f"{method} x{len(pairs)}",
+                                     disable=not verbose, unit="pair") as bar:  # fmt: skip
+        for (width_x, width_z), members in width_groups(pairs).items():
+            x0, z0 = pairs[members[0]]
+            full = spec.full_settings(method, x0, z0, settings)
+            size = chunk_size or pairs_per_run(len(x0), (width_x, width_z), full)
+            for start in range(0, len(members), size):
+                part = members[start : start + size]
+                x = np.stack([pairs[i][0] for i in part])
+                z = np.stack([pairs[i][1] for i in part])
+                for i, result in zip(part, fit_pairs(x, z, method, full, streams,
+                                                     verbose=verbose, cache=cache), strict=True):
+                    results[i] = result
+                bar.update(len(part))
+                bar.set_postfix(s_per_pair=f"{results[part[-1]].seconds:.2f}", refresh=False)
     for result in results if warn else ():
         warn_if_implausible(plausibility_messages(result))
     return results
-
-
-def _extrapolated(x, z, method: str, settings: dict, seed, verbose: bool) -> list[MIResult]:
-    """`fit_stacked` on all rows, then on both halves of every pair stacked as 2k critics."""
-    full_seed, half_seed = spawn_seeds(seed, 2)
-    k = len(x)
-    full = fit_stacked(x, z, method, settings, full_seed, verbose)
-    first, second = half_rows(x.shape[1], seed, settings["folds"], settings["val_size"])
-    halves = fit_stacked(
-        np.concatenate([x[:, first], x[:, second]]),
-        np.concatenate([z[:, first], z[:, second]]),
-        method,
-        settings,
-        half_seed,
-        verbose,
-    )
-    return [result.with_halves([halves[i], halves[k + i]]) for i, result in enumerate(full)]

@@ -12,19 +12,17 @@ import numpy as np
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
 from keras_mine.core.data import take_rows
 from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_option, check_seed
-from keras_mine.estimators.crossfit import (
-    FoldTrainer,
-    TrainingConfig,
-    cross_fit,
-    half_rows,
-    spawn_seeds,
-)
+from keras_mine.engine.loop import half_rows
+from keras_mine.engine.spec import TrainingSpec
+from keras_mine.estimators.crossfit import FoldTrainer, cross_fit
+from keras_mine.estimators.neural import ENGINE_METHODS, fit_pairs
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
     NEURAL_SETTINGS,
-    TRAINING_SETTINGS,
+    check_settings,
     defaults_for,
 )
 from keras_mine.models import MINE, ClassifierMI, InfoNCE
@@ -54,41 +52,46 @@ class NeuralMethod:
         shared = (s for s in NEURAL_SETTINGS if self.shuffled_readout or s != "num_shuffles")
         return (*shared, *self.options)
 
-    def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
-        settings = {**defaults_for(name, x, target), **settings}
-        trainer = self._trainer(settings)  # one compiled epoch step for every fit below
-        if not settings["extrapolate"]:
-            return self._fit(trainer, name, x, target, settings, seed, verbose)
-        # Three independent streams: the fit on all rows and the fits on each half.
-        full_seed, *half_seeds = spawn_seeds(seed, 3)
-        halves = half_rows(len(x), seed, settings["folds"], settings["val_size"])
-        full = self._fit(trainer, name, x, target, settings, full_seed, verbose)
-        return full.with_halves([
-            self._fit(trainer, name, x[rows], take_rows(target, rows), settings, half_seed,
-                      verbose)
-            for rows, half_seed in zip(halves, half_seeds, strict=True)
-        ])  # fmt: skip
+    def full_settings(self, name: str, x, target, settings: dict) -> dict:
+        """The defaults for these inputs updated by `settings`, checked (once per call)."""
+        return check_settings({**defaults_for(name, x, target), **settings})
 
-    def _trainer(self, settings: dict) -> FoldTrainer:
-        config = TrainingConfig(**{key: settings[key] for key in TRAINING_SETTINGS})
+    def build_model(self, settings: dict):
+        """``build(seed) -> model``: a new, uncompiled model with these settings."""
         critic = {key: settings[key] for key in CRITIC_SETTINGS}
         options = {key: settings[key] for key in self.options if key in settings}
-        return FoldTrainer(
-            lambda fold_seed: self.model_class(**self.fixed, **critic, **options, seed=fold_seed),
-            config,
-        )
+        return lambda seed: self.model_class(**self.fixed, **critic, **options, seed=seed)
 
-    def _fit(self, trainer, name: str, x, target, settings: dict, seed, verbose) -> MIResult:
-        """The cross-fitted estimate on these rows."""
+    def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
+        settings = self.full_settings(name, x, target, settings)
+        streams = SeedStreams(seed)
+        if name in ENGINE_METHODS:  # the engine: one critic, stacked k = 1
+            return fit_pairs(x[None], target[None], name, settings, streams, verbose=verbose,
+                             build_model=self.build_model(settings))[0]  # fmt: skip
+        trainer = FoldTrainer(self.build_model(settings), TrainingSpec.from_settings(settings))
+        if not settings["extrapolate"]:
+            return self._fit(trainer, name, x, target, settings, streams.child("full"), verbose)
+        halves = half_rows(len(x), streams.rng("halves", "rows"), settings["folds"],
+                           settings["val_size"])  # fmt: skip
+        full = self._fit(trainer, name, x, target, settings, streams.child("full"), verbose)
+        return full.with_halves([
+            self._fit(trainer, name, x[rows], take_rows(target, rows), settings,
+                      streams.child("halves", h), verbose)
+            for h, rows in enumerate(halves)
+        ])  # fmt: skip
+
+    def _fit(self, trainer, name: str, x, target, settings: dict, streams: SeedStreams,
+             verbose) -> MIResult:  # fmt: skip
+        """The cross-fitted estimate on these rows (models that build their own marginal)."""
         start = time.perf_counter()
         readouts, models, history = cross_fit(
             trainer,
             x,
             target,
-            lambda model, rows: self._readout(model, x, target, rows, settings["num_shuffles"]),
+            lambda model, rows: model.readout_with_error(x[rows], take_rows(target, rows)),
             folds=settings["folds"],
             val_size=settings["val_size"],
-            seed=seed,
+            streams=streams,
             verbose=verbose,
             description=name,
         )
@@ -105,11 +108,6 @@ class NeuralMethod:
             n_samples=len(x),
             mi_full_sample=mi,
         )
-
-    def _readout(self, model, x, target, rows, num_shuffles: int) -> tuple[float, float]:
-        # Models that build their own marginal (CCMI, InfoNCE) take no shuffles.
-        options = {"num_shuffles": num_shuffles} if self.shuffled_readout else {}
-        return model.readout_with_error(x[rows], take_rows(target, rows), **options)
 
 
 @dataclass(frozen=True)

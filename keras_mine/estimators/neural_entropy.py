@@ -7,8 +7,10 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_mine.core.validation import check_int, check_option, check_samples, check_seed
-from keras_mine.estimators.crossfit import cross_fit_splits, fit_epochs, spawn_seeds
+from keras_mine.core.seeds import SeedStreams
+from keras_mine.core.validation import check_fraction, check_int, check_option, check_samples
+from keras_mine.engine.loop import cross_fit_splits
+from keras_mine.estimators.crossfit import fit_epochs
 from keras_mine.models.reference_kl import StandardNormalKL
 
 __all__ = [
@@ -230,11 +232,13 @@ def neural_entropy(
     """
     x_raw = check_samples(x, "x", min_samples=20, dtype="float64")
     folds = check_int(folds, "folds", 2)
-    seed = check_seed(seed)
+    val_size = check_fraction(val_size, "val_size")
+    streams = SeedStreams(seed)
     check_option(tails, "tails", TAIL_MAPS)
     values = []
-    splits = cross_fit_splits(len(x_raw), folds, val_size, seed)
-    for (train, val, test), fold_seed in zip(splits, spawn_seeds(seed, folds), strict=True):
+    splits = cross_fit_splits(len(x_raw), folds, val_size, streams.rng("folds"))
+    for fold, (train, val, test) in enumerate(splits):
+        fold_seed = streams.integer("fold", fold, "init")
         fitted = np.concatenate([train, val])
         heavy = {
             "asinh": np.ones(x_raw.shape[1], bool),
@@ -261,6 +265,6 @@ def neural_entropy(
         d = u.shape[1]
         log_det = float(np.sum(np.log(np.diag(factor))))
         cross_entropy = 0.5 * d * np.log(2 * np.pi) + log_det + 0.5 * np.mean(np.sum(u**2, 1))
-        kl = float(model.kl(u, seed=fold_seed))
+        kl = float(model.kl(u, seed=streams.integer("fold", fold, "readout")))
         values.append(cross_entropy - kl + float(np.mean(log_jacobian[test])))
     return float(np.mean(values))

@@ -6,7 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.core.preprocessing import DEFAULT_PREPROCESSING
+from keras_mine.core.critics import check_mlp_settings
+from keras_mine.core.preprocessing import DEFAULT_PREPROCESSING, check_preprocessing
+from keras_mine.core.validation import check_fraction, check_int
+from keras_mine.engine.spec import TRAINING_DEFAULTS, TrainingSpec
 
 __all__ = [
     "NEURAL_SETTINGS",
@@ -14,24 +17,17 @@ __all__ = [
     "TRAINING_SETTINGS",
     "CRITIC_SETTINGS",
     "defaults_for",
+    "check_settings",
 ]
 
-#: Settings shared by the neural methods, with their defaults. Chosen by
-#: measurement on Gaussian tasks with known MI (see tests/ and docs/benchmarks.md): a
-#: 2 x 64 ReLU critic, batch 256 and Adam at 1e-3 reach errors of a few
-#: hundredths of a nat on bivariate Gaussians up to rho = 0.9 in 50-80
-#: epochs; patience 20 with the rate halved after 8 flat epochs stops soon
-#: after the validation MI levels off.
+#: Settings shared by the neural methods, with their defaults: the training
+#: ones are `keras_mine.engine.spec.TrainingSpec`'s (written there once). A
+#: 2 x 64 ReLU critic, chosen by measurement on Gaussian tasks with known MI
+#: (docs/benchmarks.md).
 NEURAL_SETTINGS: dict[str, Any] = {
     "folds": 2,
     "val_size": 0.2,
-    "batch_size": 256,
-    "max_epochs": 300,
-    "learning_rate": 1e-3,
-    "lr_factor": 0.5,
-    "lr_patience": 8,
-    "stop_patience": 20,
-    "stop_min_delta": 1e-3,
+    **TRAINING_DEFAULTS,
     "hidden_dim": 64,
     "num_hidden_layers": 2,
     "activation": "relu",
@@ -57,16 +53,8 @@ ONE_COLUMN_SETTINGS: dict[str, dict[str, Any]] = {
     "mine": {"learning_rate": 1e-2},
     "classifier": {"learning_rate": 1e-2},
 }
-#: The settings that configure training (`TrainingConfig`).
-TRAINING_SETTINGS = (
-    "batch_size",
-    "max_epochs",
-    "learning_rate",
-    "lr_factor",
-    "lr_patience",
-    "stop_patience",
-    "stop_min_delta",
-)
+#: The settings that configure training (`keras_mine.engine.spec.TrainingSpec`).
+TRAINING_SETTINGS = tuple(TRAINING_DEFAULTS)
 #: The settings that configure the critic and its input transform.
 CRITIC_SETTINGS = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing", "norm_feature")
 
@@ -90,3 +78,27 @@ def defaults_for(method: str, x: np.ndarray, target) -> dict[str, Any]:
         isinstance(target, np.ndarray) and np.shape(x)[-1] == 1 and target.shape[-1] == 1
     )
     return {**NEURAL_SETTINGS, **(ONE_COLUMN_SETTINGS.get(method, {}) if one_column else {})}
+
+
+def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check a neural method's full settings once, on entry; return them.
+
+    Every shared setting of `NEURAL_SETTINGS` is checked here (the training
+    ones by building `keras_mine.engine.spec.TrainingSpec`, the critic's by
+    `keras_mine.core.critics.check_mlp_settings`); the method's own options
+    are checked by its objective. Functions below the entry trust them.
+
+    Raises
+    ------
+    ValueError
+        For a bad setting, naming it.
+    """
+    TrainingSpec.from_settings(settings)
+    check_int(settings["folds"], "folds", 2)
+    check_fraction(settings["val_size"], "val_size")
+    if "num_shuffles" in settings:
+        check_int(settings["num_shuffles"], "num_shuffles")
+    settings = {**settings, "preprocessing": check_preprocessing(settings["preprocessing"])}
+    check_mlp_settings(settings["hidden_dim"], settings["num_hidden_layers"],
+                       settings["activation"])  # fmt: skip
+    return settings

@@ -37,13 +37,11 @@ from keras_mine.core.preprocessing import (
     MarginalTransform,
     check_preprocessing,
 )
+from keras_mine.core.seeds import SeedStreams, derive_seed
 from keras_mine.core.validation import check_fraction, check_int, check_paired_samples, to_units
 from keras_mine.models.epochs import EpochFunctionMixin, block_loop, epoch_order, minibatch_loop
 
 __all__ = ["CriticModel"]
-
-_EVAL_SEED = 1234  # fixed permutation pattern of validation batches
-
 
 class CriticModel(EpochFunctionMixin, keras.Model):
     """A Keras model that trains a critic T(x, z) and reads out MI from it.
@@ -124,11 +122,21 @@ class CriticModel(EpochFunctionMixin, keras.Model):
         self.num_hidden_layers = num_hidden_layers
         self.activation = activation
         self.seed = seed
-        self.shuffle_seed_generator = keras.random.SeedGenerator(seed)
+        # A named stream of the model's seed for the batch order and shuffles.
+        self.shuffle_seed_generator = keras.random.SeedGenerator(derive_seed(seed, "batches"))
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.mi_metric = DonskerVaradhanMetric(name="mi")
         self._input_widths: tuple[int, int] | None = None
         self._score_function = None
+
+    #: The fixed permutation pattern of validation batches: the same for every
+    #: model, so a validation MI is a function of the weights and rows alone.
+    validation_seed = SeedStreams(0).integer("validation")
+
+    @property
+    def readout_seed(self) -> int:
+        """The default seed of the readout's shuffles: a named stream of `seed` (0 if None)."""
+        return SeedStreams(0 if self.seed is None else self.seed).integer("readout")
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
@@ -348,7 +356,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
     def _test_batch(self, x, target) -> dict:
         """Validation metrics of one transformed batch (fixed permutation pattern)."""
         objective, t_joint, t_marginal = self._batch_objective(
-            x, target, _EVAL_SEED, training=False
+            x, target, self.validation_seed, training=False
         )
         return self._update_metrics(-objective, t_joint, t_marginal)
 
@@ -564,7 +572,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
 
     def readout_with_error(
         self, x: np.ndarray, target, *, batch_size: int = READOUT_BLOCK, num_shuffles: int = 5,
-        seed: int = 0,
+        seed: int | None = None,
     ) -> tuple[float, float]:  # fmt: skip
         """The `estimate` of checked raw arrays, in nats, and its standard error.
 
@@ -576,6 +584,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
         self._build_for(x, target)
         self._require_adapted()
         x, target = self._transform_arrays(x, target)
+        seed = self.readout_seed if seed is None else seed
         return self._readout_transformed(x, target, batch_size, num_shuffles, seed)
 
     def _readout_scores(self, x, target, batch_size, num_shuffles, seed):
@@ -600,7 +609,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
 
     def pointwise_mi(
         self, x, z=None, *, batch_size: int = READOUT_BLOCK, num_shuffles: int = 5,
-        seed: int = 0,
+        seed: int | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Per-row estimates of the pointwise MI, log p(x_i, z_i) / (p(x_i) p(z_i)), in nats.
 
@@ -617,7 +626,8 @@ class CriticModel(EpochFunctionMixin, keras.Model):
             batch_size: Rows per critic call.
             num_shuffles: Permutations of z forming the marginal pairs of
                 the log-partition term.
-            seed: Seed of those permutations.
+            seed: Seed of those permutations (default: the model's readout
+                stream, a named stream of its `seed`).
 
         Returns:
             A float64 array of shape (n_samples,).
@@ -627,6 +637,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
         self._build_for(x, target)
         self._require_adapted()
         x, target = self._transform_arrays(x, target)
+        seed = self.readout_seed if seed is None else seed
         return self._pointwise(*self._readout_scores(x, target, batch_size, num_shuffles, seed))
 
     def estimate(
@@ -636,7 +647,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
         *,
         batch_size: int = READOUT_BLOCK,
         num_shuffles: int = 5,
-        seed: int = 0,
+        seed: int | None = None,
         units: str = "nats",
     ) -> float:
         """Estimate I(X;Z) from the trained critic with the Donsker-Varadhan formula.
@@ -657,7 +668,8 @@ class CriticModel(EpochFunctionMixin, keras.Model):
                 not depend on it).
             num_shuffles: Number of permutations of z forming the marginal
                 samples.
-            seed: Seed of those permutations.
+            seed: Seed of those permutations (default: the model's readout
+                stream, a named stream of its `seed`).
             units: "nats" or "bits".
 
         Returns:
@@ -684,5 +696,4 @@ class CriticModel(EpochFunctionMixin, keras.Model):
 
     @classmethod
     def from_config(cls, config: dict):
-        # Files saved before `norm_feature` existed were built without it.
-        return cls(**{"norm_feature": False, **with_critic_deserialized(config)})
+        return cls(**with_critic_deserialized(config))

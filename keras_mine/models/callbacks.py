@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import keras
-import numpy as np
 
 from keras_mine.core.validation import check_fraction, check_number, check_option
+from keras_mine.engine.spec import LR_MIN_DELTA, TRAINING_DEFAULTS
 
-__all__ = ["default_callbacks", "BestWeights", "ProgressBar", "PlateauSchedule", "LR_MIN_DELTA"]
+__all__ = ["default_callbacks", "BestWeights", "ProgressBar"]
 
-#: Smallest rise (nats) of the monitored MI that resets the learning-rate
-#: plateau count: Keras' ReduceLROnPlateau default. The rate is lowered when
-#: training has stalled, not merely when it rises by less than the (usually
-#: coarser) early-stopping `min_delta`; tying the two made a coarse
-#: ``stop_min_delta`` (minepy's 0.01) cut the rate to nothing while the
-#: estimate was still rising.
-LR_MIN_DELTA = 1e-4
 #: Directions of improvement of a monitored quantity.
 MODES = ("max", "min")
 
@@ -34,15 +27,20 @@ def default_callbacks(
     *,
     monitor: str = "val_mi",
     mode: str | None = None,
-    patience: int = 30,
-    min_delta: float = 1e-3,
-    lr_factor: float = 0.5,
-    lr_patience: int = 10,
+    patience: int = TRAINING_DEFAULTS["stop_patience"],
+    min_delta: float = TRAINING_DEFAULTS["stop_min_delta"],
+    lr_factor: float = TRAINING_DEFAULTS["lr_factor"],
+    lr_patience: int = TRAINING_DEFAULTS["lr_patience"],
     lr_min_delta: float = LR_MIN_DELTA,
-    min_lr: float = 1e-5,
+    min_lr: float = 0.0,
     restore_best_weights: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """EarlyStopping and ReduceLROnPlateau watching the MI estimate.
+
+    The defaults are the engine's (`keras_mine.engine.spec.TrainingSpec`),
+    and so is the rule: `keras_mine.estimate_mi` stops, lowers the rate and
+    restores the best epoch exactly as these callbacks do in ``model.fit``
+    (`keras_mine.engine.schedule.PlateauSchedule`).
 
     MI is to be *maximized*, so the callbacks use ``mode="max"`` for a
     monitor ending in "mi" (``"min"`` for one ending in "loss"); using the
@@ -172,73 +170,3 @@ class ProgressBar(keras.callbacks.Callback):
     def on_train_end(self, logs=None) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-class PlateauSchedule:
-    """The rules of `default_callbacks` for k runs at once, as numpy arrays.
-
-    What EarlyStopping, ReduceLROnPlateau and `BestWeights` decide for one
-    model from its monitored value (maximized), decided independently for
-    each of k runs, e.g. the k critics of the stacked trainer
-    (`keras_mine.estimators.stacked`). A test feeds one sequence to both
-    and checks that they agree epoch by epoch.
-
-    Parameters
-    ----------
-    k : int
-        Number of runs.
-    patience : int
-        Epochs without a rise of more than `min_delta` before a run stops.
-    min_delta : float
-        Smallest rise that resets the stopping count.
-    lr_factor : float
-        Factor multiplying a run's rate on a plateau, in (0, 1).
-    lr_patience : int
-        Epochs without a rise of more than `lr_min_delta` before the rate is
-        reduced.
-    lr_min_delta : float
-        Smallest rise that resets the rate's plateau count.
-
-    Attributes
-    ----------
-    active : np.ndarray of bool, shape (k,)
-        The runs still training.
-    rate : np.ndarray, shape (k,)
-        The factor each run's learning rate has been multiplied by.
-    best : np.ndarray, shape (k,)
-        The best value seen by each run.
-    """
-
-    def __init__(
-        self, k: int, *, patience: int, min_delta: float, lr_factor: float, lr_patience: int,
-        lr_min_delta: float = LR_MIN_DELTA,
-    ) -> None:  # fmt: skip
-        self.patience, self.min_delta = patience, min_delta
-        self.lr_factor, self.lr_patience, self.lr_min_delta = lr_factor, lr_patience, lr_min_delta
-        self.best = np.full(k, -np.inf)
-        self._stop_best, self._lr_best = self.best.copy(), self.best.copy()
-        self._wait, self._lr_wait = np.zeros(k, int), np.zeros(k, int)
-        self.rate = np.ones(k)
-        self.active = np.ones(k, bool)
-
-    def update(self, epoch: int, values: np.ndarray) -> np.ndarray:
-        """Apply one epoch's monitored `values` (k,); return which active runs set a new best.
-
-        A run that sets a new best is the one `BestWeights` would save.
-        Stopped runs keep their state.
-        """
-        values = np.asarray(values, dtype=np.float64)
-        active = self.active
-        improved = active & (values > self.best)
-        self.best = np.where(improved, values, self.best)
-        progressed = active & (values - self.min_delta > self._stop_best)  # EarlyStopping
-        self._stop_best = np.where(progressed, values, self._stop_best)
-        self._wait = np.where(progressed, 0, self._wait + active)
-        lr_progressed = active & (values - self.lr_min_delta > self._lr_best)  # ReduceLROnPlateau
-        self._lr_best = np.where(lr_progressed, values, self._lr_best)
-        self._lr_wait = np.where(lr_progressed, 0, self._lr_wait + active)
-        reduce = active & (self._lr_wait >= self.lr_patience)
-        self.rate = np.where(reduce, self.rate * self.lr_factor, self.rate)
-        self._lr_wait = np.where(reduce, 0, self._lr_wait)
-        self.active = active & ~((self._wait >= self.patience) & (epoch > 0))
-        return improved

@@ -75,8 +75,8 @@ class MutualInformation(keras.layers.Layer):
     Example:
     >>> mi_layer = MutualInformation(loss="nwj", seed=0)
     >>> x = keras.random.normal((256, 3), seed=1)
-    >>> round(float(mi_layer(x, x[:, :1])), 2)   # untrained critic: far below the MI
-    -0.32
+    >>> float(mi_layer(x, x[:, :1])) < 0.0   # untrained critic: far below the MI
+    True
     """
 
     def __init__(
@@ -173,7 +173,4 @@ class MutualInformation(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config: dict):
-        config = with_critic_deserialized(config)
-        if "tau" not in get_objective(config.get("loss", "infonce")).defaults:
-            config.pop("tau", None)  # files saved when every loss stored tau=5
-        return cls(**config)
+        return cls(**with_critic_deserialized(config))

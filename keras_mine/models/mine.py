@@ -17,7 +17,6 @@ from keras_mine.core.objectives import (
     moving_average_objective,
 )
 from keras_mine.models.base import CriticModel
-from keras_mine.models.infonce import InfoNCE
 
 __all__ = ["MINE", "MINE_LOSSES"]
 
@@ -162,20 +161,3 @@ class MINE(CriticModel):
         config = super().get_config()
         config.update(loss=self.loss_name, **self.options)
         return config
-
-    @classmethod
-    def from_config(cls, config: dict):
-        # Files saved before the objective registry stored every loss's
-        # options, and ReMINE's target as "target".
-        config = dict(config)
-        if config.get("loss") == "infonce":  # saved when InfoNCE was a loss of MINE
-            rest = {k: v for k, v in config.items() if k not in ("loss", "alpha", "reg_weight",
-                                                                 "target", "tau")}  # fmt: skip
-            return InfoNCE.from_config(rest)
-        if "target" in config:
-            config["log_partition_target"] = config.pop("target")
-        own = OBJECTIVES[config.get("loss", "mine")].defaults
-        for name in ("alpha", "reg_weight", "log_partition_target", "tau"):
-            if name not in own:
-                config.pop(name, None)
-        return super().from_config(config)

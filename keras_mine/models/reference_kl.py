@@ -9,7 +9,15 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mine.core.bounds import donsker_varadhan
-from keras_mine.core.critics import deserialize_activation, mlp_config, set_mlp_settings
+from keras_mine.core.critics import (
+    build_mlp,
+    deserialize_activation,
+    mlp_config,
+    mlp_layers,
+    run_mlp,
+    set_mlp_settings,
+)
+from keras_mine.core.seeds import derive_seed
 from keras_mine.core.validation import check_int
 from keras_mine.models.epochs import EpochFunctionMixin, block_loop, epoch_order, minibatch_loop
 
@@ -61,31 +69,22 @@ class StandardNormalKL(EpochFunctionMixin, keras.Model):
         super().__init__(**kwargs)
         set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
         self.reference_multiple = check_int(reference_multiple, "reference_multiple")
-
-        def initializer(index: int) -> keras.initializers.Initializer:
-            return keras.initializers.GlorotUniform(None if seed is None else seed + index)
-
-        self.critic = keras.Sequential(
-            [
-                keras.layers.Dense(hidden_dim, activation, kernel_initializer=initializer(i))
-                for i in range(self.num_hidden_layers)
-            ]
-            + [keras.layers.Dense(1, kernel_initializer=initializer(self.num_hidden_layers))],
-            name="critic",
+        self.hidden_layers, self.output_layer = mlp_layers(self, 1)
+        self.reference_seed_generator = keras.random.SeedGenerator(
+            derive_seed(seed, "reference")
         )
-        self.reference_seed_generator = keras.random.SeedGenerator(seed)
         # Row order of `train_epoch_step`'s epochs (Keras' fit shuffles unseeded).
-        self.shuffle_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + 1)
+        self.shuffle_seed_generator = keras.random.SeedGenerator(derive_seed(seed, "batch_order"))
         self.kl_tracker = keras.metrics.Mean(name="kl")
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
     def build(self, input_shape: tuple) -> None:
-        self.critic.build((None, int(input_shape[-1])))
+        build_mlp(self.hidden_layers, self.output_layer, int(input_shape[-1]), self.hidden_dim)
         self.built = True
 
     def call(self, u):
         """The critic's score T(u), shape (batch,)."""
-        return tf.squeeze(self.critic(u), axis=-1)
+        return tf.squeeze(run_mlp(self.hidden_layers, self.output_layer, u), axis=-1)
 
     @property
     def metrics(self) -> list:

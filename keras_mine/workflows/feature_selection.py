@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.classical.knn import jitter
+from keras_mine.core.seeds import derive_seed
 from keras_mine.core.validation import check_option, check_paired_samples, check_seed
 from keras_mine.estimators.many import estimate_mi_columns, estimate_mi_many
 from keras_mine.estimators.methods import METHODS, check_method
@@ -75,7 +76,7 @@ def _ksg_scores(
     continuous = ~discrete_columns
     if continuous.any():
         X_jittered = jitter(X[:, continuous], seed)
-        y_jittered = jitter(y, None if seed is None else seed + 1)
+        y_jittered = jitter(y, derive_seed(seed, "jitter", "target"))
         table = np.column_stack([X_jittered, y_jittered])
         target = table.shape[1] - 1
         scores[continuous] = estimate_mi_columns(
@@ -107,7 +108,7 @@ def _mixed_scores(
     if continuous.any():
         X[:, continuous] = jitter(X[:, continuous], seed)
     if not discrete_target:
-        y = jitter(y, None if seed is None else seed + 1)
+        y = jitter(y, derive_seed(seed, "jitter", "target"))
     results = estimate_mi_many(
         [(column[:, None], y) for column in X.T], "mixed", verbose=verbose, n_jobs=n_jobs,
         **settings,

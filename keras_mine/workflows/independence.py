@@ -14,8 +14,8 @@ from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.many import estimate_mi_many
 from keras_mine.estimators.methods import ClassicalMethod, NeuralMethod, check_method
+from keras_mine.estimators.neural import ENGINE_METHODS
 from keras_mine.estimators.result import plausibility_messages
-from keras_mine.estimators.stacked import STACKABLE_METHODS
 
 __all__ = ["MITestResult", "mi_test"]
 
@@ -106,7 +106,7 @@ def mi_test(
     permuted = [z[rng.permutation(len(z))] for _ in range(n_permutations)]
     if isinstance(spec, NeuralMethod):
         settings = {"extrapolate": False, **settings}
-    if method in STACKABLE_METHODS:
+    if method in ENGINE_METHODS:
         with warnings.catch_warnings():  # the permuted sets are not the user's data
             warnings.simplefilter("ignore")
             results = estimate_mi_many([(x, z_i) for z_i in (z, *permuted)], method, seed=seed,

@@ -50,8 +50,7 @@ def mi_matrix(
         one share of the work for each of `count` processes or machines.
         Merge the shares with ``functools.reduce(pd.DataFrame.combine_first,
         shares)``; with the same `seed` it is the matrix one process computes
-        ("ksg": the same numbers; neural methods: the same up to training
-        noise, as the stacked critics are grouped differently).
+        (the same numbers: a stacked critic trains as it would alone).
     n_jobs : int or None
         Pairs estimated in parallel by joblib (classical methods): -1 every
         core; None (default) one, or the setting of an active joblib

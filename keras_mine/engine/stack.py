@@ -1,0 +1,220 @@
+"""`CriticStack`: k critics trained at once, each exactly as it would train alone.
+
+The trainable state of the engine: a `keras_mine.core.critics.StackedMLPCritic`
+of k critics, one Adam optimizer, each critic's learning-rate factor (0 for a
+stopped critic), its best weights and MINE's moving average. Every op of a
+step is either per critic (batched matmuls, reductions over rows) or shared
+by all critics (the batch order and the marginal shuffles come from one
+stream), so critic i of a stack computes bit for bit what a stack of one
+computes on the same rows: k = 1 is `keras_mine.estimate_mi`, k > 1
+`keras_mine.estimate_mi_many`, and the two agree (tests/test_engine.py).
+
+A stack is made once per shape and `reset` for each fold: the compiled epoch
+and scoring functions are traced once (the row count is dynamic) and serve
+every fold, the halves of the extrapolation included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_mine.core.critics import StackedMLPCritic, kernel_initializers
+from keras_mine.core.data import READOUT_BLOCK, VALIDATION_BLOCK
+from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
+from keras_mine.engine.readout import readout
+
+__all__ = ["CriticStack"]
+
+
+def _permute(z, seed):
+    """The rows (axis 1) of every critic's z in one random order drawn from `seed`."""
+    order = tf.argsort(tf.random.stateless_uniform(tf.shape(z)[1:2], seed))
+    return tf.gather(z, order, axis=1)
+
+
+def _scores_by_blocks(score, x, z, block: int):
+    """``score`` on consecutive row blocks of (k, n, d) inputs, concatenated: (k, n)."""
+    n = tf.shape(x)[1]
+    blocks = tf.TensorArray(x.dtype, size=0, dynamic_size=True, infer_shape=False)
+
+    def body(i, blocks):
+        rows = slice(i * block, (i + 1) * block)
+        return i + 1, blocks.write(i, tf.transpose(score(x[:, rows], z[:, rows])))
+
+    _, blocks = tf.while_loop(lambda i, _: i * block < n, body, (tf.constant(0), blocks))
+    return tf.transpose(blocks.concat())
+
+
+class CriticStack:
+    """k MLP critics of one objective, trained together (the engine's state).
+
+    Parameters
+    ----------
+    k : int
+        Number of critics.
+    widths : (int, int)
+        Columns of each critic's (transformed) x and z.
+    method : str
+        A key of `keras_mine.core.objectives.OBJECTIVES` scored on pairs.
+    options : dict
+        The objective's checked options (`Objective.options`).
+    critic : dict
+        ``hidden_dim``, ``num_hidden_layers`` and ``activation``.
+    learning_rate : float
+        Adam's rate; each critic's step is scaled by its own factor.
+    """
+
+    def __init__(self, k: int, widths: tuple[int, int], method: str, options: dict[str, Any],
+                 critic: dict[str, Any], learning_rate: float) -> None:  # fmt: skip
+        self.k, self.widths, self.method = k, tuple(widths), method
+        self.objective = OBJECTIVES[method]
+        self.options = options
+        self.critic = StackedMLPCritic(k, seed=None, **critic)
+        self.critic.build((k, None, widths[0]), (k, None, widths[1]))
+        self.variables = self.critic.trainable_variables
+        self.best = [tf.Variable(v) for v in self.variables]
+        self.optimizer = keras.optimizers.Adam(learning_rate)
+        self.optimizer.build(self.variables)
+        # Each critic's rate relative to Adam's: Adam's step is linear in the
+        # rate, so scaling critic i's step by s trains it at rate s * lr; s = 0
+        # freezes a critic that has stopped.
+        self.scale = tf.Variable(tf.ones(k))
+        self.log_moving_average = tf.Variable(tf.zeros(k))
+        self.updates = tf.Variable(0.0)
+        self.epoch_function = tf.function(self._train_epoch, reduce_retracing=True)
+        self.score_function = tf.function(
+            lambda x, z: _scores_by_blocks(self.critic, x, z, READOUT_BLOCK),
+            reduce_retracing=True,
+        )
+
+    # ------------------------------------------------------------------ state
+    def reset(self, init_seed: int | None) -> None:
+        """Start every critic from `MLPCritic(seed=init_seed)`'s weights; fresh optimizer."""
+        initializers = kernel_initializers(init_seed, len(self.critic.kernels))
+        for kernel, bias, initializer in zip(self.critic.kernels, self.critic.biases,
+                                             initializers, strict=True):  # fmt: skip
+            one = initializer(kernel.shape[1:], dtype=kernel.dtype)
+            kernel.assign(tf.broadcast_to(one, kernel.shape))
+            bias.assign(tf.zeros(bias.shape, bias.dtype))
+        for variable in self.optimizer.variables:
+            if variable is not self.optimizer.learning_rate:
+                variable.assign(tf.zeros(variable.shape, variable.dtype))
+        self.scale.assign(tf.ones(self.k))
+        self.log_moving_average.assign(tf.zeros(self.k))
+        self.updates.assign(0.0)
+        self.keep_best(np.ones(self.k, bool))
+
+    def set_rates(self, factors: np.ndarray) -> None:
+        """Each critic's rate factor (0: frozen)."""
+        self.scale.assign(np.asarray(factors, np.float32))
+
+    def keep_best(self, improved: np.ndarray) -> None:
+        """Save the current weights of the critics where `improved` (k,) is true."""
+        improved = tf.constant(np.asarray(improved, bool))
+        for variable, best in zip(self.variables, self.best, strict=True):
+            best.assign(tf.where(improved[:, None, None], variable, best))
+
+    def restore_best(self) -> None:
+        """Every critic back to its best saved weights."""
+        for variable, best in zip(self.variables, self.best, strict=True):
+            variable.assign(best)
+
+    def critic_weights(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Critic i's (kernel (in, out), bias (out,)) per layer, as `MLPCritic`'s Dense layers."""
+        return [(k.numpy()[i], b.numpy()[i, 0])
+                for k, b in zip(self.critic.kernels, self.critic.biases, strict=True)]  # fmt: skip
+
+    # --------------------------------------------------------------- training
+    def objective_value(self, t_joint, t_marginal):
+        """Each critic's objective (k,) on scores (k, b); updates MINE's moving average."""
+        if not self.objective.moving_average:
+            return self.objective.train(t_joint, t_marginal, **self.options)
+        state = MovingAverageState(self.log_moving_average, self.updates)
+        objective, state = moving_average_objective(t_joint, t_marginal, state, **self.options)
+        self.log_moving_average.assign(state.log_average)
+        self.updates.assign(state.updates)
+        return objective
+
+    def _train_step(self, x, z, seed):
+        with tf.GradientTape() as tape:
+            t_joint = self.critic(x, z)
+            t_marginal = self.critic(x, _permute(z, seed))
+            objective = self.objective_value(t_joint, t_marginal)
+            loss = -tf.reduce_sum(objective)  # critic i's gradient is its own objective's
+        gradients = tape.gradient(loss, self.variables)
+        before = [tf.identity(v) for v in self.variables]
+        self.optimizer.apply(gradients, self.variables)
+        scale = self.scale[:, None, None]
+        for variable, old in zip(self.variables, before, strict=True):
+            variable.assign(old + scale * (variable - old))
+        return -objective, t_joint, t_marginal
+
+    def _train_epoch(self, x, z, x_val, z_val, z_val_marginal, batch_size, seed):
+        n = tf.shape(x)[1]
+        order = tf.argsort(tf.random.stateless_uniform([n], seed))
+        steps = (n + batch_size - 1) // batch_size
+        zeros = tf.zeros(self.k)
+        # Training metrics over the epoch, as Keras' Mean and DV metrics accumulate them.
+        initial = (tf.constant(0), zeros, zeros, tf.fill([self.k], -np.inf))
+
+        def body(step, loss_sum, joint_sum, marginal_lse):
+            rows = order[step * batch_size : (step + 1) * batch_size]
+            step_seed = tf.random.experimental.stateless_fold_in(seed, step + 1)
+            loss, t_joint, t_marginal = self._train_step(
+                tf.gather(x, rows, axis=1), tf.gather(z, rows, axis=1), step_seed
+            )
+            marginal_lse = tf.reduce_logsumexp(
+                tf.stack([marginal_lse, tf.reduce_logsumexp(t_marginal, axis=-1)]), axis=0
+            )
+            return (step + 1, loss_sum + loss, joint_sum + tf.reduce_sum(t_joint, -1),
+                    marginal_lse)  # fmt: skip
+
+        _, loss_sum, joint_sum, marginal_lse = tf.while_loop(
+            lambda step, *_: step < steps, body, initial
+        )
+        rows = tf.cast(n, tf.float32)
+        logs = {"loss": loss_sum / tf.cast(steps, tf.float32),
+                "mi": joint_sum / rows - (marginal_lse - tf.math.log(rows))}  # fmt: skip
+        t_joint = _scores_by_blocks(self.critic, x_val, z_val, VALIDATION_BLOCK)
+        t_marginal = _scores_by_blocks(self.critic, x_val, z_val_marginal, VALIDATION_BLOCK)
+        logs["val_mi"] = readout("dv", t_joint, t_marginal)[0]
+        logs["val_loss"] = -self.objective.train(t_joint, t_marginal, **self.options)
+        return logs
+
+    def train_epoch(self, data: dict, batch_size: int, seed: np.ndarray) -> dict:
+        """One epoch over ``data`` (tensors of `epoch_data`); the logs, each (k,), in numpy."""
+        logs = self.epoch_function(data["x"], data["z"], data["x_val"], data["z_val"],
+                           data["z_val_marginal"], tf.constant(batch_size),
+                           tf.constant(seed, tf.int64))  # fmt: skip
+        return {name: value.numpy() for name, value in logs.items()}
+
+    @staticmethod
+    def epoch_data(x, z, train, val, validation_order) -> dict:
+        """The training and validation tensors of stacked arrays (k, n, d) and rows.
+
+        The validation marginal pairs x_val with z_val in `validation_order`.
+        """
+        as_tensor = lambda a: tf.constant(a, tf.float32)  # noqa: E731
+        z_val = z[:, val]
+        return {"x": as_tensor(x[:, train]), "z": as_tensor(z[:, train]),
+                "x_val": as_tensor(x[:, val]), "z_val": as_tensor(z_val),
+                "z_val_marginal": as_tensor(z_val[:, validation_order])}  # fmt: skip
+
+    # ---------------------------------------------------------------- readout
+    def read_out(self, x, z, permutations: np.ndarray, name: str = "dv",
+                 options: dict | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """Each critic's estimate and standard error on rows (k, n, d), each (k,).
+
+        The marginal pairs are x with z in each of `permutations` (num_shuffles, n).
+        """
+        x, z = tf.constant(x, tf.float32), tf.constant(z, tf.float32)
+        t_joint = self.score_function(x, z)
+        t_marginal = tf.concat(
+            [self.score_function(x, tf.gather(z, order, axis=1)) for order in permutations], axis=1
+        )
+        value, stderr = readout(name, t_joint, t_marginal, **(options or {}))
+        return value.numpy().astype(np.float64), stderr.numpy().astype(np.float64)

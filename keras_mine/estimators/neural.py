@@ -1,0 +1,191 @@
+"""Neural estimates of pairs through the engine: `estimate_mi`'s and `estimate_mi_many`'s.
+
+One function, `fit_pairs`, turns k pairs of the same widths into k results:
+the cross-fitted estimate on all rows (`keras_mine.engine.loop.cross_fit`,
+k critics stacked), then, with ``extrapolate``, the same on both halves of
+every pair (2k critics stacked) and the sample-size extrapolation of
+`MIResult.with_halves`. `estimate_mi` calls it with k = 1 and gets Keras
+models of its fold critics back (`build_model`); `estimate_mi_many` calls it
+once per group of pairs of equal widths. Every pair draws from the same named
+streams of the call's seed (folds, initialization, batch order, shuffles,
+readout), so a pair's result is the same whichever pairs it is stacked with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from keras_mine.core.data import READOUT_BLOCK
+from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.core.seeds import SeedStreams
+from keras_mine.engine.loop import CrossFit, FoldState, StackCache, cross_fit, half_rows
+from keras_mine.estimators.result import MIResult
+
+__all__ = ["ENGINE_METHODS", "fit_pairs", "width_groups", "pairs_per_run", "STACK_MEMORY_BYTES"]
+
+#: The `keras_mine.METHODS` names the engine trains: every objective scored on
+#: pairs by an MLP critic (InfoNCE trains on score matrices).
+ENGINE_METHODS = tuple(name for name, o in OBJECTIVES.items() if not o.score_matrix)
+#: Memory one stacked run may take, in bytes (`pairs_per_run`): a laptop's
+#: share. Pass ``chunk_size`` to `keras_mine.estimate_mi_many` to override.
+STACK_MEMORY_BYTES = 2**30
+
+
+def pairs_per_run(
+    n_samples: int, widths: tuple[int, int], settings: dict[str, Any],
+    memory_bytes: int = STACK_MEMORY_BYTES,
+) -> int:  # fmt: skip
+    """How many critics one stacked run can train within `memory_bytes` (at least 1).
+
+    Per critic, in float32 unless said: its weights five times (weights,
+    best weights, gradient, Adam's two moments); its samples four times
+    (the float64 input, the fold's transformed copy, the training and the
+    validation tensors); the activations of a readout block (every layer,
+    the joint rows and each shuffle), and of a training batch three times
+    (forward, backward, the shuffled marginal).
+
+    Examples
+    --------
+    >>> from keras_mine.estimators.settings import defaults_for
+    >>> settings = defaults_for("mine", np.zeros((2, 1)), np.zeros((2, 1)))
+    >>> pairs_per_run(2_000, (1, 1), settings)   # 1 GiB: about 4 MB per critic
+    256
+    """
+    h, layers = settings["hidden_dim"], settings["num_hidden_layers"]
+    width = sum(widths)
+    weights = width * h + (layers - 1) * h * h + layers * h + h + 1
+    rows = min(n_samples, READOUT_BLOCK)
+    batch = n_samples if settings["batch_size"] == "full" else min(settings["batch_size"],
+                                                                    n_samples)  # fmt: skip
+    activations = h * layers * (rows * 2 + 3 * settings["num_shuffles"] * batch)
+    per_critic = 4 * (5 * weights + activations) + n_samples * width * (8 + 4 + 4 + 4)
+    return max(1, int(memory_bytes // per_critic))
+
+
+def width_groups(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[tuple, list[int]]:
+    """The indices of the pairs of each (columns of x, columns of z), in order.
+
+    Pairs of equal widths train stacked; pairs of other widths train in
+    runs of their own, each with the defaults `estimate_mi` gives them.
+    """
+    groups: dict[tuple, list[int]] = {}
+    for i, (x, z) in enumerate(pairs):
+        groups.setdefault((x.shape[1], z.shape[1]), []).append(i)
+    return groups
+
+
+def _readout_name(method: str, settings: dict[str, Any]) -> str:
+    if OBJECTIVES[method].readout == "smile":
+        return "smile"
+    return settings.get("readout", "dv")
+
+
+def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The objective's checked options from the settings (the readout is not one)."""
+    own = OBJECTIVES[method].defaults
+    return OBJECTIVES[method].options(**{k: v for k, v in settings.items() if k in own})
+
+
+def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, int],
+           moving_average: bool) -> keras.Model:  # fmt: skip
+    """Critic i of a fold as the Keras model `build_model(seed)` builds (no optimizer state)."""
+    model = build_model(fold.init_seed)
+    model.build(((None, widths[0]), (None, widths[1])))
+    for fitted, transform in zip(fold.transforms[i], model.input_transforms, strict=True):
+        for value, variable in zip(fitted.variables, transform.variables, strict=True):
+            variable.assign(value)
+    dense = [*model.critic.hidden_layers, model.critic.output_layer]
+    for layer, (kernel, bias) in zip(dense, fold.weights[i], strict=True):
+        layer.kernel.assign(kernel)
+        layer.bias.assign(bias)
+    if moving_average:
+        model.log_moving_average.assign(fold.log_moving_average[i])
+        model.moving_average_updates.assign(1.0)
+    return model
+
+
+def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -> list[MIResult]:
+    history = fit.history
+    results = []
+    for i in range(fit.estimates.shape[1]):
+        mi = float(fit.estimates[:, i].mean())
+        results.append(MIResult(
+            mi=mi, method=method, seconds=seconds,
+            history=history[history["critic"] == i].drop(columns="critic").reset_index(drop=True),
+            models=tuple(models[i]) if models else (),
+            fold_estimates=tuple(float(e) for e in fit.estimates[:, i]),
+            fold_stderrs=tuple(float(e) for e in fit.stderrs[:, i]),
+            n_samples=n, mi_full_sample=mi,
+        ))  # fmt: skip
+    return results
+
+
+def fit_pairs(x: np.ndarray, z: np.ndarray, method: str, settings: dict[str, Any],
+              streams: SeedStreams, *, verbose: bool = False,
+              build_model: Callable[[int], keras.Model] | None = None,
+              cache: StackCache | None = None) -> list[MIResult]:  # fmt: skip
+    """Cross-fit (and extrapolate) one critic per pair, all trained together.
+
+    Parameters
+    ----------
+    x, z : np.ndarray
+        Shapes (k, n, dx) and (k, n, dz): checked pairs of the same widths.
+    method : str
+        One of `ENGINE_METHODS`.
+    settings : dict
+        Every setting of `NEURAL_SETTINGS` and the method's options, checked.
+    streams : SeedStreams
+        The call's streams: ``full`` for the fit on all rows, ``halves``
+        for the halves' rows and their fit.
+    verbose : bool
+        Progress bars over epochs with the number of critics still training.
+    build_model : callable, optional
+        ``build_model(seed) -> model``: an uncompiled `keras_mine.MINE` or
+        `keras_mine.ClassifierMI` with the method's settings; then each
+        result's ``models`` holds its fold critics as such models (weights,
+        input transforms and moving average; a fresh optimizer).
+    cache : StackCache, optional
+        The call's stacks (traced once per shape); default one drawing on
+        the process-wide pool.
+
+    Returns
+    -------
+    list of MIResult
+        One per pair; ``seconds`` is the wall time divided by k.
+    """
+    if cache is None:
+        with StackCache() as cache:  # stacks from the process-wide pool, given back after
+            return fit_pairs(x, z, method, settings, streams, verbose=verbose,
+                             build_model=build_model, cache=cache)  # fmt: skip
+    start = time.perf_counter()
+    k, n = x.shape[:2]
+    options, readout = _options(method, settings), _readout_name(method, settings)
+
+    def fit(a, b, part_streams, label, keep):
+        return cross_fit(a, b, method, options, settings, part_streams, cache, readout=readout,
+                         verbose=verbose, keep_state=keep, description=label)  # fmt: skip
+
+    label = method if k == 1 else f"{method} x{k}"
+    full = fit(x, z, streams.child("full"), label, build_model is not None)
+    models = []
+    if build_model is not None:
+        moving = OBJECTIVES[method].moving_average
+        models = [[_model(build_model, fold, i, (x.shape[2], z.shape[2]), moving)
+                   for fold in full.folds] for i in range(k)]  # fmt: skip
+    if not settings["extrapolate"]:
+        return _results(full, method, n, (time.perf_counter() - start) / k, models)
+    first, second = half_rows(n, streams.rng("halves", "rows"), settings["folds"],
+                              settings["val_size"])  # fmt: skip
+    halves = fit(np.concatenate([x[:, first], x[:, second]]),
+                 np.concatenate([z[:, first], z[:, second]]),
+                 streams.child("halves"), f"{label} halves", False)  # fmt: skip
+    seconds = (time.perf_counter() - start) / k
+    full_results = _results(full, method, n, seconds, models)
+    half_results = _results(halves, method, len(first), 0.0, [])
+    return [result.with_halves([half_results[i], half_results[k + i]])
+            for i, result in enumerate(full_results)]  # fmt: skip
