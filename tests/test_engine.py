@@ -315,3 +315,28 @@ def test_the_readout_scores_in_blocks_with_the_same_result(monkeypatch):
     blocked = CriticStack(2, (1, 1), "mine_biased", {}, CRITIC, 1e-2)
     blocked.reset(0)
     np.testing.assert_allclose(blocked.read_out(x, z, permutations), whole, rtol=1e-6)
+
+
+def test_every_estimate_is_a_number_in_the_units_asked_for():
+    from keras_mine.tasks import ConditionalTask
+
+    x, y, z = ConditionalTask(dim_z=1).sample(600, seed=0)
+    fast = dict(max_epochs=2, hidden_dim=8)
+    bits = np.log(2.0)
+    mi = estimate_mi(x, z, method="ksg")
+    assert float(mi) == mi.mi
+    assert float(estimate_mi(x, z, method="ksg", units="bits")) == pytest.approx(mi.mi / bits)
+    cmi = keras_mine.estimate_cmi(x, y, z, method="ksg")
+    assert float(keras_mine.estimate_cmi(x, y, z, method="ksg", units="bits")) == pytest.approx(
+        float(cmi) / bits
+    )
+    entropy = keras_mine.estimate_entropy(x)
+    assert float(entropy) == entropy.entropy
+    in_bits = keras_mine.estimate_entropy(x, units="bits")
+    assert float(in_bits) == pytest.approx(entropy.entropy_bits)
+    h = keras_mine.conditional_entropy(x, z)
+    assert float(keras_mine.conditional_entropy(x, z, units="bits")) == pytest.approx(h / bits)
+    neural = estimate_mi(x, z, seed=0, units="bits", **fast)
+    assert float(neural) == pytest.approx(neural.mi_bits)
+    with pytest.raises(ValueError, match="units"):
+        estimate_mi(x, z, method="ksg", units="bans")

@@ -80,6 +80,33 @@ def test_callbacks_stop_early_reduce_the_rate_and_restore_the_best_weights():
     assert evaluation["mi"] == pytest.approx(history["val_mi"][best], abs=1e-5)
 
 
+class _ScriptedValMI(keras.callbacks.Callback):
+    """Replaces each epoch's val_mi by a scripted value and records the weights."""
+
+    def __init__(self, values):
+        super().__init__()
+        self.values, self.weights = values, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["val_mi"] = self.values[epoch]  # the callbacks after this one see it
+        self.weights.append([w.copy() for w in self.model.get_weights()])
+
+
+def test_fit_ends_on_the_best_epoch_when_it_is_not_the_last():
+    # Issue 35: BestWeights never restoring passed both tests that claimed to check
+    # it, because their validation MI rose every epoch (the best was the last).
+    x, z, x_val, z_val = _data()
+    script = _ScriptedValMI([0.1, 0.5, 0.3, 0.2, 0.25, 0.2])
+    model = _model(learning_rate=1e-2)
+    history = model.fit(x, z, batch_size=100, epochs=6, validation_data=(x_val, z_val),
+                        verbose=0, callbacks=[script, *default_callbacks(patience=10)])
+    assert len(history.history["val_mi"]) == 6  # trained to the end: epoch 1 was the best
+    for restored, best in zip(model.get_weights(), script.weights[1], strict=True):
+        np.testing.assert_array_equal(restored, best)
+    assert not all(np.array_equal(a, b) for a, b in zip(model.get_weights(), script.weights[-1],
+                                                        strict=True))  # fmt: skip
+
+
 def test_a_dataset_trains_batch_by_batch():
     x, z, _, _ = _data()
     model = _model()

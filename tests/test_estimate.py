@@ -209,6 +209,12 @@ def test_extrapolation_is_skipped_when_its_parts_are_inconsistent():
     # Consistent parts (1v1-additive-0.1, seed 0; student-identity-5-5-2, seed 0).
     assert extrapolated_mi(1.647, [1.495, 1.584], [1.664, 1.631]) == pytest.approx((1.7545, True))
     assert extrapolated_mi(0.367, [0.345, 0.297], [0.364, 0.37]) == pytest.approx((0.413, True))
+    # Each rule alone (issue 35: the fold rule was only ever tested beside the others).
+    halves_fine = [0.28, 0.28]  # below the whole, agreeing
+    assert extrapolated_mi(0.30, halves_fine, [0.31, 0.29]) == pytest.approx((0.32, True))
+    assert extrapolated_mi(0.30, halves_fine, [0.5, 0.1]) == (0.30, False)  # folds disagree
+    assert extrapolated_mi(0.30, [0.32, 0.32], [0.31, 0.29]) == (0.30, False)  # halves higher
+    assert extrapolated_mi(0.30, [0.40, 0.10], [0.31, 0.29]) == (0.30, False)  # halves disagree
 
 
 @pytest.mark.extrapolate

@@ -36,11 +36,11 @@ def test_every_trainer_takes_its_names_and_defaults_from_the_registry():
 
 
 def test_options_of_another_loss_are_errors_not_ignored():
-    with pytest.raises(ValueError, match=r"loss='mine' takes no option\(s\) \['tau'\]"):
+    with pytest.raises(ValueError, match=r"\['tau'\] do not apply to loss='mine'"):
         keras_mine.MINE(loss="mine", tau=3.0)
     with pytest.raises(ValueError, match="Unknown loss='mine_v2'"):
         get_objective("mine_v2")
-    with pytest.raises(ValueError, match=r"do not apply here \(options: alpha\)"):
+    with pytest.raises(ValueError, match=r"do not apply to this loss \(its options: alpha\)"):
         OBJECTIVES["mine"].options(tau=1.0)
     # One range per option, checked wherever it enters (MINE, the stacked trainer).
     with pytest.raises(ValueError, match=r"\(0.0, 1.0\] for `alpha`"):

@@ -293,10 +293,9 @@ def test_the_norm_feature_finds_dependence_through_a_shared_scale():
     assert with_feature.mi > without.mi + 0.1
 
 
-def test_models_saved_before_the_norm_feature_load_without_it():
-    config = keras_mine.MINE(seed=0).get_config()
-    assert config["norm_feature"] is True
-    del config["norm_feature"]  # a config written before the option existed
+def test_the_norm_feature_is_saved_with_the_model():
+    config = keras_mine.MINE(seed=0, norm_feature=False).get_config()
+    assert config["norm_feature"] is False
     model = keras_mine.MINE.from_config(config)
     assert not model.norm_feature and not model.input_transforms[0].norm_feature
 

@@ -1,7 +1,7 @@
 """The objective registry: each loss name, what it trains, its options and its readout.
 
 Every trainer of the package (`keras_mine.MINE`, `keras_mine.ClassifierMI`,
-the stacked trainer of `keras_mine.estimate_mi_many` and the
+the engine's `keras_mine.engine.stack.CriticStack` and the
 `keras_mine.MutualInformation` layer) looks a loss name up here, so a name
 means the same objective, with the same defaults, everywhere. The math is in
 `keras_mine.core.bounds`; this module only names and combines it.
@@ -31,7 +31,7 @@ from keras_mine.core.bounds import (
     smile,
     update_log_moving_average,
 )
-from keras_mine.core.validation import check_number, check_option
+from keras_mine.core.validation import check_number, check_option, refuse_unknown_options
 
 __all__ = [
     "Objective",
@@ -78,12 +78,12 @@ class Objective:
     score_matrix: bool = False
     is_bound: bool = True
 
-    def options(self, **given: Any) -> dict[str, float]:
-        """Its defaults updated by `given`, each checked against its range; unknown names raise."""
-        unknown = sorted(set(given) - set(self.defaults))
-        if unknown:
-            own = ", ".join(self.defaults) or "none"
-            raise ValueError(f"Option(s) {unknown} do not apply here (options: {own}).")
+    def options(self, where: str = "this loss", /, **given: Any) -> dict[str, float]:
+        """Its defaults updated by `given`, each checked against its range.
+
+        An option of another loss raises, naming `where` it was passed.
+        """
+        refuse_unknown_options(given, self.defaults, where)
         merged = {**self.defaults, **given}
         return {
             name: check_number(value, name, **OPTION_RANGES.get(name, {}))

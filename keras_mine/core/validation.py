@@ -23,6 +23,7 @@ __all__ = [
     "check_fraction",
     "check_units",
     "to_units",
+    "refuse_unknown_options",
 ]
 
 _UNITS = {"nats": 1.0, "bits": 1.0 / np.log(2.0)}
@@ -324,3 +325,39 @@ def check_units(units: str) -> str:
 def to_units(value_in_nats: float, units: str = "nats") -> float:
     """Convert an MI value in nats to `units` ("nats" or "bits")."""
     return float(value_in_nats) * _UNITS[check_units(units)]
+
+
+def refuse_unknown_options(
+    given: Any, options: Any, where: str, shared: Any = ()
+) -> None:
+    """Raise a ValueError naming the options in `given` that are neither `options` nor `shared`.
+
+    The one "does not apply" rule of the package: an option a method would
+    ignore is an error, never silently dropped.
+
+    Parameters
+    ----------
+    given : iterable of str
+        The names passed.
+    options : iterable of str
+        The method's own options.
+    where : str
+        What they were passed to, e.g. ``"method='ksg'"``.
+    shared : iterable of str
+        Settings every method of the kind takes, listed apart in the message.
+
+    Examples
+    --------
+    >>> refuse_unknown_options({"k": 3}, ("k",), "method='ksg'")
+    >>> refuse_unknown_options({"bins": 3}, ("k",), "method='ksg'")
+    Traceback (most recent call last):
+    ...
+    ValueError: Option(s) ['bins'] do not apply to method='ksg' (its options: k).
+    """
+    options, shared = tuple(options), tuple(s for s in shared if s not in options)
+    unknown = sorted(set(given) - set(options) - set(shared))
+    if unknown:
+        listed = f"its options: {', '.join(options) or 'none'}"
+        if shared:
+            listed += f"; shared settings: {', '.join(shared)}"
+        raise ValueError(f"Option(s) {unknown} do not apply to {where} ({listed}).")

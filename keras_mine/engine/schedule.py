@@ -21,7 +21,7 @@ class PlateauSchedule:
 
     What EarlyStopping, ReduceLROnPlateau and `BestWeights` decide for one
     model from its monitored value (maximized), decided independently for
-    each of k runs, e.g. the k critics of the stacked trainer
+    each of k runs, e.g. the k critics of a
     (`keras_mine.engine.stack.CriticStack`). A test feeds one sequence to both
     and checks that they agree epoch by epoch.
 

@@ -12,6 +12,7 @@ from keras_mine.core.validation import (
     check_paired_samples,
     check_samples,
     check_units,
+    refuse_unknown_options,
     to_units,
 )
 from keras_mine.estimators.diagnostics import warn_if_implausible
@@ -130,11 +131,7 @@ def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> float:
         raise ValueError("estimator= applies only to method='difference'.")
     # seed and verbose are accepted as by estimate_mi's classical methods: nothing is random.
     settings = {key: value for key, value in settings.items() if key not in ("seed", "verbose")}
-    unknown = sorted(set(settings) - {"k", "standardize"})
-    if unknown:
-        raise ValueError(
-            f"Option(s) {unknown} do not apply to method='ksg' (its options: k, standardize)."
-        )
+    refuse_unknown_options(settings, ("k", "standardize"), "method='ksg'")
     check_units(units)
     x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
     x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")

@@ -18,7 +18,14 @@ from keras_mine.classical import (
     knn_entropy,
     ksg_mi,
 )
-from keras_mine.core.validation import check_option, check_paired_samples, check_samples
+from keras_mine.core.validation import (
+    check_option,
+    check_paired_samples,
+    check_samples,
+    check_units,
+    refuse_unknown_options,
+    to_units,
+)
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.neural_entropy import neural_entropy
 
@@ -104,12 +111,19 @@ class EntropyResult:
         Wall time.
     n_samples : int
         Rows used.
+    units : {"nats", "bits"}
+        The units of ``float(result)``.
     """
 
     entropy: float
     method: str
     seconds: float
     n_samples: int
+    units: str = "nats"
+
+    def __float__(self) -> float:
+        """The estimate in `units`."""
+        return to_units(self.entropy, self.units)
 
     @property
     def entropy_bits(self) -> float:
@@ -119,16 +133,13 @@ class EntropyResult:
 
 def _check_settings(method: str, settings: dict) -> _EntropyMethod:
     spec = ENTROPY_METHODS[check_option(method, "method", ENTROPY_METHODS, "methods")]
-    unknown = sorted(set(settings) - set(spec.options))
-    if unknown:
-        raise ValueError(
-            f"Option(s) {unknown} do not apply to method={method!r} "
-            f"(its options: {', '.join(spec.options) or 'none'})."
-        )
+    refuse_unknown_options(settings, spec.options, f"method={method!r}")
     return spec
 
 
-def estimate_entropy(x: Any, method: str = "knn", **settings: Any) -> EntropyResult:
+def estimate_entropy(
+    x: Any, method: str = "knn", *, units: str = "nats", **settings: Any
+) -> EntropyResult:
     """Estimate the entropy H(X) from samples, in nats.
 
     Parameters
@@ -149,11 +160,13 @@ def estimate_entropy(x: Any, method: str = "knn", **settings: Any) -> EntropyRes
         The method's options: ``k`` (knn), ``bins`` (histogram),
         ``miller_madow`` (discrete), the training settings of
         `neural_entropy` and ``seed`` (neural).
+    units : {"nats", "bits"}
+        The units of ``float(result)`` (``.entropy`` stays in nats).
 
     Returns
     -------
     EntropyResult
-        ``.entropy`` in nats and ``.entropy_bits``.
+        ``.entropy`` in nats, ``.entropy_bits``, and ``float(result)`` in `units`.
 
     Notes
     -----
@@ -170,14 +183,17 @@ def estimate_entropy(x: Any, method: str = "knn", **settings: Any) -> EntropyRes
     1.0
     """
     spec = _check_settings(method, settings)
+    check_units(units)
     x = check_samples(x, "x", dtype="float64")
     start = time.perf_counter()
     value = spec.function(x, **settings)
-    return EntropyResult(value, method, time.perf_counter() - start, len(x))
+    return EntropyResult(value, method, time.perf_counter() - start, len(x), units)
 
 
-def conditional_entropy(x: Any, y: Any, method: str = "knn", **settings: Any) -> float:
-    """The conditional entropy H(X|Y) = H(X) - I(X;Y), in nats.
+def conditional_entropy(
+    x: Any, y: Any, method: str = "knn", *, units: str = "nats", **settings: Any
+) -> float:
+    """The conditional entropy H(X|Y) = H(X) - I(X;Y), in nats (or `units`).
 
     H(X) by `estimate_entropy` and I(X;Y) by the MI estimator of the same
     family: "knn" with KSG, "histogram" with the histogram MI, "gaussian"
@@ -195,10 +211,13 @@ def conditional_entropy(x: Any, y: Any, method: str = "knn", **settings: Any) ->
         The method's options (``k``, ``bins``, the neural training
         settings; ``miller_madow`` applies to H(X) only).
 
+    units : {"nats", "bits"}
+        Units of the result.
+
     Returns
     -------
     float
-        H(X|Y) in nats.
+        H(X|Y) in `units`.
 
     Examples
     --------
@@ -207,6 +226,7 @@ def conditional_entropy(x: Any, y: Any, method: str = "knn", **settings: Any) ->
     0.6931...
     """
     spec = _check_settings(method, settings)
+    check_units(units)
     x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
     mi_settings = {key: value for key, value in settings.items() if key != "miller_madow"}
-    return spec.function(x, **settings) - spec.mi(x, y, **mi_settings)
+    return to_units(spec.function(x, **settings) - spec.mi(x, y, **mi_settings), units)

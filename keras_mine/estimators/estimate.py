@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from keras_mine.core.validation import check_paired_samples, columns_of
+from keras_mine.core.validation import check_paired_samples, check_units, columns_of
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.methods import METHODS, check_method, run_method
 from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
@@ -20,6 +21,7 @@ def estimate_mi(
     x: Any = None,
     seed: int | None = 0,
     verbose: bool = False,
+    units: str = "nats",
     **settings: Any,
 ) -> MIResult:
     """Estimate the mutual information I(X;Z) from paired samples, in one call.
@@ -65,6 +67,9 @@ def estimate_mi(
         state is touched. (The classical methods are deterministic.)
     verbose : bool
         Neural methods: a progress bar over epochs with the live MI.
+    units : {"nats", "bits"}
+        The units of ``float(result)``; ``.mi`` is in nats and ``.mi_bits``
+        in bits whatever `units` is.
     **settings
         Neural methods, defaults in `NEURAL_SETTINGS`:
 
@@ -132,6 +137,7 @@ def estimate_mi(
     0.4...
     """
     spec = check_method(method)
+    check_units(units)
     if x is None:
         x = data  # estimate_mi(x, z)
     elif data is not None:
@@ -140,4 +146,4 @@ def estimate_mi(
     warn_if_implausible([dependence_message(x, z)])
     result = run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
     warn_if_implausible(plausibility_messages(result))
-    return result
+    return replace(result, units=units)

@@ -13,7 +13,7 @@ from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixe
 from keras_mine.core.data import take_rows
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.seeds import SeedStreams
-from keras_mine.core.validation import check_option, check_seed
+from keras_mine.core.validation import check_option, check_seed, refuse_unknown_options
 from keras_mine.engine.loop import half_rows
 from keras_mine.engine.spec import TrainingSpec
 from keras_mine.estimators.crossfit import FoldTrainer, cross_fit
@@ -206,12 +206,5 @@ def run_method(
     **settings: Any,
 ) -> MIResult:
     """Run a method on checked arrays after checking its settings (see `estimate_mi`)."""
-    unknown = sorted(set(settings) - set(spec.settings))
-    if unknown:
-        own = ", ".join(spec.options) or "none"
-        shared = ", ".join(s for s in spec.settings if s not in spec.options)
-        raise ValueError(
-            f"Option(s) {unknown} do not apply to method={name!r} (its options: {own}"
-            + (f"; shared settings: {shared})." if shared else ").")
-        )
+    refuse_unknown_options(settings, spec.options, f"method={name!r}", spec.settings)
     return spec.run(name, x, target, settings, check_seed(seed), verbose)

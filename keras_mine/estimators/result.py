@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from keras_mine.estimators.diagnostics import (
+    AGREE_FRACTION,
+    AGREE_NATS,
     folds_disagree,
     functional_dependence,
     infinite_mi_message,
@@ -20,12 +22,6 @@ from keras_mine.estimators.diagnostics import (
 
 __all__ = ["MIResult", "dependence_message", "extrapolated_mi", "plausibility_messages"]
 
-
-#: Two estimates of the same quantity from separately trained critics agree
-#: when they differ by at most this many nats plus `AGREE_FRACTION` of their
-#: mean (the training-variability margin of `diagnostics.folds_disagree`).
-AGREE_NATS = 0.05
-AGREE_FRACTION = 0.15
 
 
 def _agree(values: Sequence[float]) -> bool:
@@ -135,6 +131,9 @@ class MIResult:
         those of the all-rows fit.
     half_stderrs : tuple of float
         The standard error of each half's estimate.
+    units : {"nats", "bits"}
+        The units of ``float(result)`` (`estimate_mi`'s `units`); `mi`
+        stays in nats, `mi_bits` in bits.
     extrapolated : bool
         Whether `mi` is the extrapolated estimate. False when
         ``extrapolate=False``, and when the halves read higher than the
@@ -155,6 +154,11 @@ class MIResult:
     half_estimates: tuple = ()
     half_stderrs: tuple = ()
     extrapolated: bool = False
+    units: str = "nats"
+
+    def __float__(self) -> float:
+        """The estimate in `units`: ``float(estimate_mi(x, z, units="bits"))``."""
+        return float(self.mi if self.units == "nats" else self.mi_bits)
 
     @property
     def stderr(self) -> float:

@@ -96,7 +96,8 @@ class MutualInformation(keras.layers.Layer):
         self.loss_name = loss
         self.loss_weight = check_number(loss_weight, "loss_weight")
         # The loss's options (SMILE's tau); another loss given a tau raises.
-        self.options = self.objective.options(**({} if tau is None else {"tau": tau}))
+        given = {} if tau is None else {"tau": tau}
+        self.options = self.objective.options(f"loss={loss!r}", **given)
         self.tau = self.options.get("tau")
         self.seed = check_seed(seed)
         self._custom_critic = critic is not None

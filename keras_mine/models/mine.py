@@ -97,12 +97,7 @@ class MINE(CriticModel):
             alpha=alpha, reg_weight=reg_weight, log_partition_target=log_partition_target, tau=tau
         )
         given = {name: value for name, value in given.items() if value is not None}
-        if set(given) - set(objective.defaults):
-            raise ValueError(
-                f"loss={loss!r} takes no option(s) {sorted(set(given) - set(objective.defaults))}"
-                f" (its options: {', '.join(objective.defaults) or 'none'})."
-            )
-        options = objective.options(**given)  # checked against OPTION_RANGES
+        options = objective.options(f"loss={loss!r}", **given)  # and against OPTION_RANGES
         super().__init__(**kwargs)
         self.loss_name = loss
         self.objective = objective
