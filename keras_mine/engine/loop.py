@@ -24,7 +24,6 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from keras_mine.core.data import marginal_permutations
-from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.engine.schedule import PlateauSchedule
@@ -296,7 +295,3 @@ def cross_fit(x: np.ndarray, z: np.ndarray, method: str, options: dict[str, Any]
                                     stack.log_moving_average.numpy().copy()))  # fmt: skip
     return CrossFit(np.array(estimates), np.array(stderrs),
                     pd.concat(histories, ignore_index=True), states)  # fmt: skip
-
-
-#: Objectives the engine trains: those scored on pairs (InfoNCE needs score matrices).
-PAIR_OBJECTIVES = tuple(name for name, o in OBJECTIVES.items() if not o.score_matrix)
