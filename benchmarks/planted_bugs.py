@@ -20,14 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 #: (bug, file, line as it is, line with the bug, the test that must fail).
 CASES = [
     ("readout on the fold's training rows", "keras_mine/engine/loop.py",
-     "estimate, stderr = stack.read_out(x_fold[:, test], z_fold[:, test], permutations,",
-     "estimate, stderr = stack.read_out(x_fold[:, train_rows], z_fold[:, train_rows], "
-     "permutations,",
+     "estimate, stderr = stack.read_out(x_fold[:, test], z_fold[:, test],",
+     "estimate, stderr = stack.read_out(x_fold[:, train_rows], z_fold[:, train_rows],",
      "tests/test_engine.py::test_cross_fit_fits_transforms_on_training_rows_and_reads_out_"
      "held_out_rows"),
     ("input transforms fitted on all rows", "keras_mine/engine/loop.py",
-     'mapped = [[_transformed(a, train_rows, settings["preprocessing"],',
-     'mapped = [[_transformed(a, np.arange(n), settings["preprocessing"],',
+     'mapped = [[_transformed(part[i], train_rows, settings["preprocessing"],',
+     'mapped = [[_transformed(part[i], np.arange(n), settings["preprocessing"],',
      "tests/test_engine.py::test_cross_fit_fits_transforms_on_training_rows_and_reads_out_"
      "held_out_rows"),
     ("the extrapolation's fold rule removed", "keras_mine/estimators/result.py",

@@ -94,8 +94,7 @@ def _stack_and_data(data):
     x = np.stack([np.concatenate([d[0], d[2]]) for d in data])
     z = np.stack([np.concatenate([d[1], d[3]]) for d in data])
     rows = np.arange(N_TRAIN + N_VAL)
-    order = np.random.default_rng(0).permutation(N_VAL)
-    return stack, stack.epoch_data(x, z, rows[:N_TRAIN], rows[N_TRAIN:], order)
+    return stack, stack.epoch_data(x, z, rows[:N_TRAIN], rows[N_TRAIN:], np.random.default_rng(0))
 
 
 def _engine_epochs(data, epochs, clock=None):

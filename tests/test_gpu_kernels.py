@@ -100,10 +100,11 @@ def test_stacked_trainer_graphs():
     stack = CriticStack(3, (1, 1), "mine", {"alpha": 0.01}, critic, 1e-3)
     stack.reset(0)
     data = stack.epoch_data(np.stack([X] * 3), np.stack([Z] * 3), np.arange(200),
-                            np.arange(200, 256), np.arange(56))  # fmt: skip
+                            np.arange(200, 256), np.random.default_rng(0))  # fmt: skip
     _check(
         stack.epoch_function.get_concrete_function(
-            data["x"], data["z"], data["x_val"], data["z_val"], data["z_val_marginal"],
+            data["x"], data["z"], data["x_val"], data["z_val"], data["x_val_marginal"],
+            data["z_val_marginal"],
             tf.constant(64), tf.constant([0, 0], tf.int64),
         ),
         stack.score_function.get_concrete_function(data["x"], data["z"]),  # readout scores

@@ -77,13 +77,15 @@ def batch_nearest_neighbor_swap(y: tf.Tensor, z: tf.Tensor) -> tf.Tensor:
 
     The in-batch version of `nearest_neighbor_indices`: squared Euclidean
     distances between the rows of `z` within the batch, the diagonal
-    excluded, argmin, and a gather from the same batch of `y`.
+    excluded, argmin, and a gather from the same batch of `y`. Rows are the
+    second-to-last axis; leading axes (stacked critics) are batch axes.
     """
-    squared = tf.reduce_sum(tf.square(z), axis=1)
-    distances = squared[:, None] + squared[None, :] - 2.0 * tf.matmul(z, z, transpose_b=True)
-    n = tf.shape(z)[0]
+    squared = tf.reduce_sum(tf.square(z), axis=-1)
+    distances = (squared[..., :, None] + squared[..., None, :]
+                 - 2.0 * tf.matmul(z, z, transpose_b=True))  # fmt: skip
+    n = tf.shape(z)[-2]
     distances = tf.where(tf.eye(n, dtype=tf.bool), tf.constant(np.inf, z.dtype), distances)
-    return tf.gather(y, tf.argmin(distances, axis=1))
+    return tf.gather(y, tf.argmin(distances, axis=-1), batch_dims=len(z.shape) - 2)
 
 
 def make_dataset(

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from keras_mine.core.data import marginal_permutations
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.core.seeds import SeedStreams
+from keras_mine.engine.marginal import SHUFFLE, Marginal, NearestNeighbour
 from keras_mine.engine.schedule import PlateauSchedule
 from keras_mine.engine.spec import TrainingSpec
 from keras_mine.engine.stack import CriticStack
@@ -169,10 +169,11 @@ class StackCache:
         self._stacks = {}
 
     def get(self, k: int, widths: tuple[int, int], method: str, options: dict[str, Any],
-            critic: dict[str, Any], learning_rate: float) -> CriticStack:  # fmt: skip
+            critic: dict[str, Any], learning_rate: float,
+            marginal: Marginal = SHUFFLE) -> CriticStack:  # fmt: skip
         """The stack of these settings (made, or taken from the pool, once per call)."""
         key = (k, tuple(widths), method, tuple(sorted(options.items())),
-               tuple(sorted(critic.items())), learning_rate)  # fmt: skip
+               tuple(sorted(critic.items())), learning_rate, marginal)  # fmt: skip
         if key not in self._stacks:
             stack = None
             if self._pooled:
@@ -183,7 +184,7 @@ class StackCache:
                         if not idle:
                             del _POOL[key]
             if stack is None:
-                stack = CriticStack(k, widths, method, options, critic, learning_rate)
+                stack = CriticStack(k, widths, method, options, critic, learning_rate, marginal)
             self._stacks[key] = stack
         return self._stacks[key]
 
@@ -198,7 +199,7 @@ class FoldState:
 
     init_seed: int
     weights: list  # per critic: [(kernel, bias), ...] per layer
-    transforms: list  # per critic: (x transform, z transform), fitted MarginalTransforms
+    transforms: list  # per critic: the fitted MarginalTransform of x and of each target part
     log_moving_average: np.ndarray  # (k,)
 
 
@@ -230,16 +231,22 @@ def _transformed(values: np.ndarray, train: np.ndarray, preprocessing: str,
     return keras.ops.convert_to_numpy(layer(values)), layer
 
 
-def cross_fit(x: np.ndarray, z: np.ndarray, method: str, options: dict[str, Any],
+def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
               settings: dict[str, Any], streams: SeedStreams, cache: StackCache, *,
               readout: str = "dv", verbose: bool = False, keep_state: bool = False,
               description: str = "fit") -> CrossFit:  # fmt: skip
-    """Cross-fit one critic per pair of stacked samples, all trained together.
+    """Cross-fit one critic per stacked sample, all trained together.
 
     Parameters
     ----------
-    x, z : np.ndarray
-        Shapes (k, n, dx) and (k, n, dz): k pairs of the same widths.
+    x : np.ndarray
+        Shape (k, n, dx): k samples of the same widths.
+    z : np.ndarray or (np.ndarray, np.ndarray)
+        Shape (k, n, dz): MI I(X;Z), the marginal rows by shuffling z
+        (`Shuffle`). Or (y, z), each (k, n, d): conditional MI I(X;Y|Z),
+        the marginal rows by the y of z's nearest neighbour
+        (`NearestNeighbour`). Each part is transformed on its own; the
+        critic's second input is the parts side by side.
     method : str
         An objective of `keras_mine.core.objectives.OBJECTIVES` scored on pairs.
     options : dict
@@ -263,35 +270,38 @@ def cross_fit(x: np.ndarray, z: np.ndarray, method: str, options: dict[str, Any]
     """
     spec = TrainingSpec.from_settings(settings)
     critic = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers", "activation")}
+    parts = (x, *z) if isinstance(z, tuple) else (x, z)
     k, n = x.shape[:2]
     estimates, stderrs, histories, states = [], [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], streams.rng("folds"))
     for fold, (train_rows, val, test) in enumerate(splits):
         fold_streams = streams.child("fold", fold)
-        mapped = [[_transformed(a, train_rows, settings["preprocessing"],
-                                settings["norm_feature"]) for a in (x[i], z[i])]
+        mapped = [[_transformed(part[i], train_rows, settings["preprocessing"],
+                                settings["norm_feature"]) for part in parts]
                   for i in range(k)]  # fmt: skip
-        x_fold = np.stack([pair[0][0] for pair in mapped])
-        z_fold = np.stack([pair[1][0] for pair in mapped])
+        x_fold = np.stack([critic_parts[0][0] for critic_parts in mapped])
+        z_fold = np.stack([np.concatenate([p[0] for p in critic_parts[1:]], axis=-1)
+                           for critic_parts in mapped])  # fmt: skip
+        # The transforms may widen a part, so y's width is read after them.
+        marginal = NearestNeighbour(mapped[0][1][0].shape[1]) if len(parts) > 2 else SHUFFLE
         stack = cache.get(k, (x_fold.shape[2], z_fold.shape[2]), method, options, critic,
-                          spec.learning_rate)  # fmt: skip
+                          spec.learning_rate, marginal)  # fmt: skip
         init_seed = fold_streams.integer("init")
         stack.reset(init_seed)
-        data = stack.epoch_data(x_fold, z_fold, train_rows, val,
-                                fold_streams.rng("validation").permutation(len(val)))  # fmt: skip
+        data = stack.epoch_data(x_fold, z_fold, train_rows, val, fold_streams.rng("validation"))
         history = train(stack, data, spec, fold_streams.child("batches"), verbose=verbose,
                         description=f"{description} fold {fold + 1}/{len(splits)}")  # fmt: skip
         history.insert(0, "fold", fold)
         histories.append(history)
-        permutations = marginal_permutations(len(test), settings["num_shuffles"],
-                                             fold_streams.rng("readout"))  # fmt: skip
-        estimate, stderr = stack.read_out(x_fold[:, test], z_fold[:, test], permutations,
-                                          readout, options)  # fmt: skip
+        estimate, stderr = stack.read_out(x_fold[:, test], z_fold[:, test],
+                                          fold_streams.rng("readout"),
+                                          settings.get("num_shuffles", 1), readout,
+                                          options)  # fmt: skip
         estimates.append(estimate)
         stderrs.append(stderr)
         if keep_state:
             states.append(FoldState(init_seed, [stack.critic_weights(i) for i in range(k)],
-                                    [(p[0][1], p[1][1]) for p in mapped],
+                                    [tuple(p[1] for p in critic_parts) for critic_parts in mapped],
                                     stack.log_moving_average.numpy().copy()))  # fmt: skip
     return CrossFit(np.array(estimates), np.array(stderrs),
                     pd.concat(histories, ignore_index=True), states)  # fmt: skip

@@ -25,15 +25,10 @@ import tensorflow as tf
 from keras_mine.core.critics import StackedMLPCritic, kernel_initializers
 from keras_mine.core.data import READOUT_BLOCK, VALIDATION_BLOCK
 from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
+from keras_mine.engine.marginal import SHUFFLE, Marginal
 from keras_mine.engine.readout import readout
 
 __all__ = ["CriticStack"]
-
-
-def _permute(z, seed):
-    """The rows (axis 1) of every critic's z in one random order drawn from `seed`."""
-    order = tf.argsort(tf.random.stateless_uniform(tf.shape(z)[1:2], seed))
-    return tf.gather(z, order, axis=1)
 
 
 def _scores_by_blocks(score, x, z, block: int):
@@ -66,11 +61,15 @@ class CriticStack:
         ``hidden_dim``, ``num_hidden_layers`` and ``activation``.
     learning_rate : float
         Adam's rate; each critic's step is scaled by its own factor.
+    marginal : Shuffle, NearestNeighbour or Reference
+        Where the critics' marginal rows come from (`keras_mine.engine.marginal`).
     """
 
     def __init__(self, k: int, widths: tuple[int, int], method: str, options: dict[str, Any],
-                 critic: dict[str, Any], learning_rate: float) -> None:  # fmt: skip
+                 critic: dict[str, Any], learning_rate: float,
+                 marginal: Marginal = SHUFFLE) -> None:  # fmt: skip
         self.k, self.widths, self.method = k, tuple(widths), method
+        self.marginal = marginal
         self.objective = OBJECTIVES[method]
         self.options = options
         self.critic = StackedMLPCritic(k, seed=None, **critic)
@@ -142,7 +141,7 @@ class CriticStack:
     def _train_step(self, x, z, seed):
         with tf.GradientTape() as tape:
             t_joint = self.critic(x, z)
-            t_marginal = self.critic(x, _permute(z, seed))
+            t_marginal = self.critic(*self.marginal.train(x, z, seed))
             objective = self.objective_value(t_joint, t_marginal)
             loss = -tf.reduce_sum(objective)  # critic i's gradient is its own objective's
         gradients = tape.gradient(loss, self.variables)
@@ -153,15 +152,15 @@ class CriticStack:
             variable.assign(old + scale * (variable - old))
         return -objective, t_joint, t_marginal
 
-    def _train_epoch(self, x, z, x_val, z_val, z_val_marginal, batch_size, seed):
+    def _train_epoch(self, x, z, x_val, z_val, x_val_marginal, z_val_marginal, batch_size, seed):
         n = tf.shape(x)[1]
         order = tf.argsort(tf.random.stateless_uniform([n], seed))
         steps = (n + batch_size - 1) // batch_size
         zeros = tf.zeros(self.k)
         # Training metrics over the epoch, as Keras' Mean and DV metrics accumulate them.
-        initial = (tf.constant(0), zeros, zeros, tf.fill([self.k], -np.inf))
+        initial = (tf.constant(0), zeros, zeros, tf.fill([self.k], -np.inf), tf.constant(0))
 
-        def body(step, loss_sum, joint_sum, marginal_lse):
+        def body(step, loss_sum, joint_sum, marginal_lse, marginal_rows):
             rows = order[step * batch_size : (step + 1) * batch_size]
             step_seed = tf.random.experimental.stateless_fold_in(seed, step + 1)
             loss, t_joint, t_marginal = self._train_step(
@@ -171,50 +170,56 @@ class CriticStack:
                 tf.stack([marginal_lse, tf.reduce_logsumexp(t_marginal, axis=-1)]), axis=0
             )
             return (step + 1, loss_sum + loss, joint_sum + tf.reduce_sum(t_joint, -1),
-                    marginal_lse)  # fmt: skip
+                    marginal_lse, marginal_rows + tf.shape(t_marginal)[-1])  # fmt: skip
 
-        _, loss_sum, joint_sum, marginal_lse = tf.while_loop(
+        _, loss_sum, joint_sum, marginal_lse, marginal_rows = tf.while_loop(
             lambda step, *_: step < steps, body, initial
         )
         rows = tf.cast(n, tf.float32)
         logs = {"loss": loss_sum / tf.cast(steps, tf.float32),
-                "mi": joint_sum / rows - (marginal_lse - tf.math.log(rows))}  # fmt: skip
+                "mi": joint_sum / rows
+                - (marginal_lse - tf.math.log(tf.cast(marginal_rows, tf.float32)))}  # fmt: skip
         t_joint = _scores_by_blocks(self.critic, x_val, z_val, VALIDATION_BLOCK)
-        t_marginal = _scores_by_blocks(self.critic, x_val, z_val_marginal, VALIDATION_BLOCK)
+        t_marginal = _scores_by_blocks(self.critic, x_val_marginal, z_val_marginal,
+                                       VALIDATION_BLOCK)  # fmt: skip
         logs["val_mi"] = readout("dv", t_joint, t_marginal)[0]
         logs["val_loss"] = -self.objective.train(t_joint, t_marginal, **self.options)
         return logs
 
     def train_epoch(self, data: dict, batch_size: int, seed: np.ndarray) -> dict:
         """One epoch over ``data`` (tensors of `epoch_data`); the logs, each (k,), in numpy."""
-        logs = self.epoch_function(data["x"], data["z"], data["x_val"], data["z_val"],
-                           data["z_val_marginal"], tf.constant(batch_size),
-                           tf.constant(seed, tf.int64))  # fmt: skip
+        names = ("x", "z", "x_val", "z_val", "x_val_marginal", "z_val_marginal")
+        logs = self.epoch_function(*(data[name] for name in names), tf.constant(batch_size),
+                                   tf.constant(seed, tf.int64))  # fmt: skip
         return {name: value.numpy() for name, value in logs.items()}
 
-    @staticmethod
-    def epoch_data(x, z, train, val, validation_order) -> dict:
+    def epoch_data(self, x, z, train, val, rng: np.random.Generator) -> dict:
         """The training and validation tensors of stacked arrays (k, n, d) and rows.
 
-        The validation marginal pairs x_val with z_val in `validation_order`.
+        The validation rows' marginal sample is drawn once per fold, from
+        `rng`, by the stack's `marginal` (the training rows' per batch, in the graph).
         """
         as_tensor = lambda a: tf.constant(a, tf.float32)  # noqa: E731
-        z_val = z[:, val]
+        x_val, z_val = x[:, val], z[:, val]
+        x_val_marginal, z_val_marginal = self.marginal.validation(x_val, z_val, rng)
         return {"x": as_tensor(x[:, train]), "z": as_tensor(z[:, train]),
-                "x_val": as_tensor(x[:, val]), "z_val": as_tensor(z_val),
-                "z_val_marginal": as_tensor(z_val[:, validation_order])}  # fmt: skip
+                "x_val": as_tensor(x_val), "z_val": as_tensor(z_val),
+                "x_val_marginal": as_tensor(x_val_marginal),
+                "z_val_marginal": as_tensor(z_val_marginal)}  # fmt: skip
 
     # ---------------------------------------------------------------- readout
-    def read_out(self, x, z, permutations: np.ndarray, name: str = "dv",
+    def read_out(self, x, z, rng: np.random.Generator, num_shuffles: int = 1, name: str = "dv",
                  options: dict | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """Each critic's estimate and standard error on rows (k, n, d), each (k,).
 
-        The marginal pairs are x with z in each of `permutations` (num_shuffles, n).
+        The marginal rows are the stack's `marginal` readout sample, drawn
+        from `rng` (`num_shuffles` shuffles of z for `Shuffle`).
         """
-        x, z = tf.constant(x, tf.float32), tf.constant(z, tf.float32)
-        t_joint = self.score_function(x, z)
-        t_marginal = tf.concat(
-            [self.score_function(x, tf.gather(z, order, axis=1)) for order in permutations], axis=1
-        )
+        score = lambda a, b: self.score_function(tf.constant(a, tf.float32),  # noqa: E731
+                                                 tf.constant(b, tf.float32))  # fmt: skip
+        t_joint = score(x, z)
+        t_marginal = tf.concat([score(a, b) for a, b in self.marginal.readout(x, z, rng,
+                                                                               num_shuffles)],
+                               axis=1)  # fmt: skip
         value, stderr = readout(name, t_joint, t_marginal, **(options or {}))
         return value.numpy().astype(np.float64), stderr.numpy().astype(np.float64)

@@ -17,7 +17,7 @@ from keras_mine.core.validation import check_option, check_seed, refuse_unknown_
 from keras_mine.engine.loop import half_rows
 from keras_mine.engine.spec import TrainingSpec
 from keras_mine.estimators.crossfit import FoldTrainer, cross_fit
-from keras_mine.estimators.neural import ENGINE_METHODS, fit_pairs
+from keras_mine.estimators.neural import fit_pairs
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -38,13 +38,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class NeuralMethod:
-    """A neural method: which model to build, with which fixed and free options."""
+    """A neural method: the objective the engine trains, the Keras model its critics become."""
 
     description: str
     model_class: type
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
     shuffled_readout: bool = True  # False: the model's readout builds its own marginal
+    #: The engine's objective (`keras_mine.core.objectives.OBJECTIVES`); None:
+    #: the model trains on score matrices (InfoNCE), fold by fold.
+    objective: str | None = None
     dtype = "float64"  # raw values reach the models' input transforms, which cast
 
     @property
@@ -65,9 +68,11 @@ class NeuralMethod:
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = self.full_settings(name, x, target, settings)
         streams = SeedStreams(seed)
-        if name in ENGINE_METHODS:  # the engine: one critic, stacked k = 1
-            return fit_pairs(x[None], target[None], name, settings, streams, verbose=verbose,
-                             build_model=self.build_model(settings))[0]  # fmt: skip
+        if self.objective is not None:  # the engine: one critic, stacked k = 1
+            stacked = tuple(a[None] for a in target) if isinstance(target, tuple) else target[None]
+            return fit_pairs(x[None], stacked, self.objective, settings, streams,
+                             verbose=verbose, build_model=self.build_model(settings),
+                             name=name)[0]  # fmt: skip
         trainer = FoldTrainer(self.build_model(settings), TrainingSpec.from_settings(settings))
         if not settings["extrapolate"]:
             return self._fit(trainer, name, x, target, settings, streams.child("full"), verbose)
@@ -135,35 +140,20 @@ class ClassicalMethod:
                         fold_estimates=(mi,), fold_stderrs=(stderr,))  # one "fold": all rows
 
 
+def _mine(description: str, loss: str) -> NeuralMethod:
+    """A `MINE` model's method: the engine trains objective `loss` (its options free)."""
+    return NeuralMethod(description, MINE, {"loss": loss}, tuple(OBJECTIVES[loss].defaults),
+                        objective=loss)  # fmt: skip
+
+
 #: Every method `estimate_mi` knows, by name.
 METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
-    "mine_biased": NeuralMethod(
-        "MINE, Donsker-Varadhan bound with its plain gradient", MINE, {"loss": "mine_biased"}
-    ),
-    "mine": NeuralMethod(
-        "MINE, moving-average bias-corrected gradient",
-        MINE,
-        {"loss": "mine"},
-        tuple(OBJECTIVES["mine"].defaults),
-    ),
-    "remine": NeuralMethod(
-        "ReMINE, DV with a penalty on log E_Q[e^T]",
-        MINE,
-        {"loss": "remine"},
-        tuple(OBJECTIVES["remine"].defaults),
-    ),
-    "nwj": NeuralMethod(
-        "NWJ (f-divergence) bound: unbiased gradient, read out with DV", MINE, {"loss": "nwj"}
-    ),
-    "smile": NeuralMethod(
-        "SMILE: DV with the partition scores clipped to [-tau, tau]",
-        MINE,
-        {"loss": "smile"},
-        tuple(OBJECTIVES["smile"].defaults),
-    ),
-    "js": NeuralMethod(
-        "trained with the Jensen-Shannon objective, read out with DV", MINE, {"loss": "js"}
-    ),
+    "mine_biased": _mine("MINE, Donsker-Varadhan bound with its plain gradient", "mine_biased"),
+    "mine": _mine("MINE, moving-average bias-corrected gradient", "mine"),
+    "remine": _mine("ReMINE, DV with a penalty on log E_Q[e^T]", "remine"),
+    "nwj": _mine("NWJ (f-divergence) bound: unbiased gradient, read out with DV", "nwj"),
+    "smile": _mine("SMILE: DV with the partition scores clipped to [-tau, tau]", "smile"),
+    "js": _mine("trained with the Jensen-Shannon objective, read out with DV", "js"),
     "infonce": NeuralMethod(
         "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
         InfoNCE,
@@ -174,6 +164,7 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         ClassifierMI,
         {},
         ("readout",),
+        objective="classifier",
     ),
     "ksg": ClassicalMethod(
         "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True

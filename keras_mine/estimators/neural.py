@@ -91,11 +91,11 @@ def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     return OBJECTIVES[method].options(**{k: v for k, v in settings.items() if k in own})
 
 
-def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, int],
+def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, ...],
            moving_average: bool) -> keras.Model:  # fmt: skip
     """Critic i of a fold as the Keras model `build_model(seed)` builds (no optimizer state)."""
     model = build_model(fold.init_seed)
-    model.build(((None, widths[0]), (None, widths[1])))
+    model.build(tuple((None, width) for width in widths))
     for fitted, transform in zip(fold.transforms[i], model.input_transforms, strict=True):
         for value, variable in zip(fitted.variables, transform.variables, strict=True):
             variable.assign(value)
@@ -110,6 +110,7 @@ def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, in
 
 
 def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -> list[MIResult]:
+    """One `MIResult` per critic of `fit`, named `method`."""
     history = fit.history
     results = []
     for i in range(fit.estimates.shape[1]):
@@ -125,16 +126,21 @@ def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -
     return results
 
 
-def fit_pairs(x: np.ndarray, z: np.ndarray, method: str, settings: dict[str, Any],
+def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
               streams: SeedStreams, *, verbose: bool = False,
               build_model: Callable[[int], keras.Model] | None = None,
-              cache: StackCache | None = None) -> list[MIResult]:  # fmt: skip
+              cache: StackCache | None = None,
+              name: str | None = None) -> list[MIResult]:  # fmt: skip
     """Cross-fit (and extrapolate) one critic per pair, all trained together.
 
     Parameters
     ----------
-    x, z : np.ndarray
-        Shapes (k, n, dx) and (k, n, dz): checked pairs of the same widths.
+    x : np.ndarray
+        Shape (k, n, dx): checked samples of the same widths.
+    z : np.ndarray or (np.ndarray, np.ndarray)
+        Shape (k, n, dz): MI I(X;Z), marginal rows by shuffling z. Or
+        (y, z), each (k, n, d): conditional MI I(X;Y|Z), marginal rows
+        by the y of z's nearest neighbour (CCMI).
     method : str
         One of `ENGINE_METHODS`.
     settings : dict
@@ -152,6 +158,8 @@ def fit_pairs(x: np.ndarray, z: np.ndarray, method: str, settings: dict[str, Any
     cache : StackCache, optional
         The call's stacks (traced once per shape); default one drawing on
         the process-wide pool.
+    name : str, optional
+        The results' method name (default `method`).
 
     Returns
     -------
@@ -161,31 +169,34 @@ def fit_pairs(x: np.ndarray, z: np.ndarray, method: str, settings: dict[str, Any
     if cache is None:
         with StackCache() as cache:  # stacks from the process-wide pool, given back after
             return fit_pairs(x, z, method, settings, streams, verbose=verbose,
-                             build_model=build_model, cache=cache)  # fmt: skip
+                             build_model=build_model, cache=cache, name=name)  # fmt: skip
     start = time.perf_counter()
+    name = name or method
     k, n = x.shape[:2]
+    parts = z if isinstance(z, tuple) else (z,)
     options, readout = _options(method, settings), _readout_name(method, settings)
 
     def fit(a, b, part_streams, label, keep):
         return cross_fit(a, b, method, options, settings, part_streams, cache, readout=readout,
                          verbose=verbose, keep_state=keep, description=label)  # fmt: skip
 
-    label = method if k == 1 else f"{method} x{k}"
+    label = name if k == 1 else f"{name} x{k}"
     full = fit(x, z, streams.child("full"), label, build_model is not None)
     models = []
     if build_model is not None:
         moving = OBJECTIVES[method].moving_average
-        models = [[_model(build_model, fold, i, (x.shape[2], z.shape[2]), moving)
-                   for fold in full.folds] for i in range(k)]  # fmt: skip
+        widths = tuple(a.shape[2] for a in (x, *parts))
+        models = [[_model(build_model, fold, i, widths, moving) for fold in full.folds]
+                  for i in range(k)]  # fmt: skip
     if not settings["extrapolate"]:
-        return _results(full, method, n, (time.perf_counter() - start) / k, models)
+        return _results(full, name, n, (time.perf_counter() - start) / k, models)
     first, second = half_rows(n, streams.rng("halves", "rows"), settings["folds"],
                               settings["val_size"])  # fmt: skip
-    halves = fit(np.concatenate([x[:, first], x[:, second]]),
-                 np.concatenate([z[:, first], z[:, second]]),
+    both = lambda a: np.concatenate([a[:, first], a[:, second]])  # noqa: E731
+    halves = fit(both(x), tuple(map(both, z)) if isinstance(z, tuple) else both(z),
                  streams.child("halves"), f"{label} halves", False)  # fmt: skip
     seconds = (time.perf_counter() - start) / k
-    full_results = _results(full, method, n, seconds, models)
-    half_results = _results(halves, method, len(first), 0.0, [])
+    full_results = _results(full, name, n, seconds, models)
+    half_results = _results(halves, name, len(first), 0.0, [])
     return [result.with_halves([half_results[i], half_results[k + i]])
             for i, result in enumerate(full_results)]  # fmt: skip

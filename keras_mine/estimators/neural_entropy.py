@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
 import numpy as np
 
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_fraction, check_int, check_option, check_samples
-from keras_mine.engine.loop import cross_fit_splits
-from keras_mine.estimators.crossfit import fit_epochs
-from keras_mine.models.reference_kl import StandardNormalKL
+from keras_mine.engine.loop import StackCache, cross_fit_splits, train
+from keras_mine.engine.marginal import Reference
+from keras_mine.engine.spec import TrainingSpec
 
 __all__ = [
     "neural_entropy",
@@ -165,8 +164,9 @@ def neural_entropy(
     the mean and covariance of the training rows, so the cross-entropy is
     a plain average of ``-ln q`` and KL(P || q) is what is left of P beyond
     its first two moments. On the whitened rows ``u = L^-1 (x - mean)``, q
-    is N(0, I) and KL is read by a `StandardNormalKL` critic (the
-    Donsker-Varadhan bound against N(0, I) draws made in the graph).
+    is N(0, I) and KL is read by the engine's critic trained on the
+    Donsker-Varadhan bound against N(0, I) draws
+    (`keras_mine.engine.marginal.Reference`, made in the graph).
 
     Cross-fitted like the neural MI estimators: the rows are cut into
     `folds` parts; for each, the whitening and the critic are fitted on the
@@ -235,36 +235,47 @@ def neural_entropy(
     val_size = check_fraction(val_size, "val_size")
     streams = SeedStreams(seed)
     check_option(tails, "tails", TAIL_MAPS)
+    # Early stopping on the validation KL, best epoch restored, and no rate
+    # reduction (lr_patience = max_epochs never comes): the rule measured above.
+    spec = TrainingSpec(batch_size=batch_size, max_epochs=max_epochs, learning_rate=learning_rate,
+                        lr_patience=max_epochs, stop_patience=stop_patience, stop_min_delta=0.0)
+    critic = {"hidden_dim": hidden_dim, "num_hidden_layers": num_hidden_layers,
+              "activation": "relu"}  # fmt: skip
     values = []
     splits = cross_fit_splits(len(x_raw), folds, val_size, streams.rng("folds"))
-    for fold, (train, val, test) in enumerate(splits):
-        fold_seed = streams.integer("fold", fold, "init")
-        fitted = np.concatenate([train, val])
-        heavy = {
-            "asinh": np.ones(x_raw.shape[1], bool),
-            "none": np.zeros(x_raw.shape[1], bool),
-            "auto": heavy_tailed_columns(x_raw[fitted]),
-        }[tails]
-        x, log_jacobian = x_raw.copy(), np.zeros(len(x_raw))
-        if heavy.any():
-            location, scale = robust_location_scale(x_raw[fitted][:, heavy])
-            x[:, heavy], log_jacobian = asinh_map(x_raw[:, heavy], location, scale)
-        mean, factor = whiten(x[fitted])
-
-        def white(rows: np.ndarray, x=x, mean=mean, factor=factor) -> np.ndarray:
-            return np.linalg.solve(factor, (x[rows] - mean).T).T.astype("float32")
-
-        model = StandardNormalKL(hidden_dim, num_hidden_layers, seed=fold_seed)
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate))
-        stop = keras.callbacks.EarlyStopping(
-            "val_kl", mode="max", patience=stop_patience, restore_best_weights=True
-        )
-        data = model.epoch_inputs(white(train), batch_size=batch_size, validation=white(val))
-        fit_epochs(model, data, epochs=max_epochs, callbacks=[stop])
-        u = white(test).astype("float64")
-        d = u.shape[1]
-        log_det = float(np.sum(np.log(np.diag(factor))))
-        cross_entropy = 0.5 * d * np.log(2 * np.pi) + log_det + 0.5 * np.mean(np.sum(u**2, 1))
-        kl = float(model.kl(u, seed=streams.integer("fold", fold, "readout")))
-        values.append(cross_entropy - kl + float(np.mean(log_jacobian[test])))
+    with StackCache() as cache:
+        for fold, (train_rows, val, test) in enumerate(splits):
+            fold_streams = streams.child("fold", fold)
+            u, log_jacobian, factor = _whitened(x_raw, np.concatenate([train_rows, val]), tails)
+            none = np.zeros((1, len(u), 0))  # the critic's second input: empty
+            stack = cache.get(1, (u.shape[1], 0), "mine_biased", {}, critic, learning_rate,
+                              Reference())  # fmt: skip
+            stack.reset(fold_streams.integer("init"))
+            data = stack.epoch_data(u[None], none, train_rows, val, fold_streams.rng("validation"))
+            train(stack, data, spec, fold_streams.child("batches"))
+            kl, _ = stack.read_out(u[None, test], none[:, test], fold_streams.rng("readout"))
+            d = u.shape[1]
+            log_det = float(np.sum(np.log(np.diag(factor))))
+            cross_entropy = (0.5 * d * np.log(2 * np.pi) + log_det
+                             + 0.5 * np.mean(np.sum(u[test] ** 2, 1)))  # fmt: skip
+            values.append(cross_entropy - float(kl[0]) + float(np.mean(log_jacobian[test])))
     return float(np.mean(values))
+
+
+def _whitened(x_raw: np.ndarray, fitted: np.ndarray, tails: str):
+    """Every row mapped (`tails`) and whitened by maps fitted on rows `fitted`.
+
+    Returns the whitened rows u (n, d), the log Jacobian of the tail map per
+    row (n,) and the Cholesky factor of the mapped rows' covariance.
+    """
+    heavy = {
+        "asinh": np.ones(x_raw.shape[1], bool),
+        "none": np.zeros(x_raw.shape[1], bool),
+        "auto": heavy_tailed_columns(x_raw[fitted]),
+    }[tails]
+    x, log_jacobian = x_raw.copy(), np.zeros(len(x_raw))
+    if heavy.any():
+        location, scale = robust_location_scale(x_raw[fitted][:, heavy])
+        x[:, heavy], log_jacobian = asinh_map(x_raw[:, heavy], location, scale)
+    mean, factor = whiten(x[fitted])
+    return np.linalg.solve(factor, (x - mean).T).T, log_jacobian, factor

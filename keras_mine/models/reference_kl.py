@@ -19,13 +19,12 @@ from keras_mine.core.critics import (
 )
 from keras_mine.core.seeds import derive_seed
 from keras_mine.core.validation import check_int
-from keras_mine.models.epochs import EpochFunctionMixin, block_loop, epoch_order, minibatch_loop
 
 __all__ = ["StandardNormalKL"]
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class StandardNormalKL(EpochFunctionMixin, keras.Model):
+class StandardNormalKL(keras.Model):
     """KL divergence of the data from the standard normal N(0, I), as a Keras model.
 
     The critic T(u) maximizes the Donsker-Varadhan bound
@@ -36,6 +35,11 @@ class StandardNormalKL(EpochFunctionMixin, keras.Model):
     before it is given to the model (`keras_mine.estimate_entropy` with
     ``method="neural"`` does), so that Q is the Gaussian with the data's
     mean and covariance and the divergence is only the non-Gaussian part.
+
+    The Keras face of the critic that `keras_mine.estimate_entropy` with
+    ``method="neural"`` trains in the engine (`keras_mine.engine`, with
+    `keras_mine.engine.marginal.Reference` as the marginal): `fit` runs
+    its `train_step`, with any Keras callbacks.
 
     Args:
         hidden_dim: Units of each hidden layer of the critic.
@@ -73,8 +77,6 @@ class StandardNormalKL(EpochFunctionMixin, keras.Model):
         self.reference_seed_generator = keras.random.SeedGenerator(
             derive_seed(seed, "reference")
         )
-        # Row order of `train_epoch_step`'s epochs (Keras' fit shuffles unseeded).
-        self.shuffle_seed_generator = keras.random.SeedGenerator(derive_seed(seed, "batch_order"))
         self.kl_tracker = keras.metrics.Mean(name="kl")
         self.loss_tracker = keras.metrics.Mean(name="loss")
 
@@ -113,53 +115,6 @@ class StandardNormalKL(EpochFunctionMixin, keras.Model):
 
     def test_step(self, data):
         return self._test_batch(data[0] if isinstance(data, tuple) else data)
-
-    def epoch_inputs(
-        self, u, *, batch_size: int, validation=None, shuffle: bool = True
-    ) -> dict:  # fmt: skip
-        """The input of `train_epoch_step`: rows `u`, and optionally `validation` rows.
-
-        Args:
-            u: Whitened training rows, shape (n, d).
-            batch_size: Rows per minibatch (at most n).
-            validation: Optional whitened rows, read out after each epoch in
-                blocks of `batch_size` (as Keras' `fit` does).
-            shuffle: Whether each epoch visits the rows in a fresh order
-                (drawn from the model's seed).
-
-        Returns:
-            A dict of tensors for `train_epoch_step`, once per epoch.
-        """
-        u = tf.convert_to_tensor(u, self.compute_dtype)
-        if not self.built:
-            self.build(u.shape)
-        data = {"u": u, "shuffle": tf.constant(bool(shuffle)),
-                "batch_size": tf.constant(min(check_int(batch_size, "batch_size"), len(u)))}
-        if validation is not None:
-            data["u_val"] = tf.convert_to_tensor(validation, self.compute_dtype)
-        return data
-
-    def train_epoch_step(self, data: dict) -> dict:
-        """A whole epoch in one call: the minibatch loop, then the validation KL.
-
-        Args:
-            data: A dict from `epoch_inputs`.
-
-        Returns:
-            ``loss`` and ``kl`` of the epoch, and ``val_loss``, ``val_kl``
-            when validation rows are given (the mean of the blocks' bounds).
-        """
-        for metric in self.metrics:
-            metric.reset_state()
-        order = epoch_order(tf.shape(data["u"])[0], data["shuffle"], self.shuffle_seed_generator)
-        minibatch_loop(self._train_batch, data["u"], data["batch_size"], order)
-        logs = {metric.name: metric.result() for metric in self.metrics}
-        if "u_val" in data:
-            for metric in self.metrics:
-                metric.reset_state()
-            block_loop(self._test_batch, data["u_val"], data["batch_size"])
-            logs.update({f"val_{metric.name}": metric.result() for metric in self.metrics})
-        return logs
 
     def _update_metrics(self, loss, bound) -> dict:
         self.loss_tracker.update_state(loss)
