@@ -51,7 +51,8 @@ def main() -> None:
             for seed in range(args.seeds):
                 x, y, z = task.sample(args.n, seed=100 + seed)
                 start = time.perf_counter()
-                values.append(estimate_cmi(x, y, z, method=method, estimator=estimator, seed=seed))
+                result = estimate_cmi(x, y, z, method=method, estimator=estimator, seed=seed)
+                values.append(result.mi)
                 seconds.append(time.perf_counter() - start)
             label = method if estimator is None else f"{method}({estimator})"
             spread = f"{np.mean(values):.3f} +- {np.std(values):.3f}"

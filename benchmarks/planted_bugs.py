@@ -25,8 +25,8 @@ CASES = [
      "tests/test_engine.py::test_cross_fit_fits_transforms_on_training_rows_and_reads_out_"
      "held_out_rows"),
     ("input transforms fitted on all rows", "keras_mine/engine/loop.py",
-     'mapped = [[_transformed(part[i], train_rows, settings["preprocessing"],',
-     'mapped = [[_transformed(part[i], np.arange(n), settings["preprocessing"],',
+     "mapped.append([_fitted(layer, part[i], train_rows)",
+     "mapped.append([_fitted(layer, part[i], np.arange(n))",
      "tests/test_engine.py::test_cross_fit_fits_transforms_on_training_rows_and_reads_out_"
      "held_out_rows"),
     ("the extrapolation's fold rule removed", "keras_mine/estimators/result.py",

@@ -252,13 +252,13 @@ def test_cross_fit_fits_transforms_on_training_rows_and_reads_out_held_out_rows(
                               streams.rng("folds"))  # fmt: skip
     for fold, (train_rows, val, test) in enumerate(splits):
         assert np.array_equal(seen["epoch_data"][fold][0], train_rows)
-        x_transform, z_transform = fit.folds[fold].transforms[0]
+        x_state, _ = fit.folds[fold].transforms[0]
         reference = MarginalTransform("normal_scores", norm_feature=True)
         reference.adapt(x[train_rows])
-        for fitted, expected in zip(x_transform.variables, reference.variables, strict=True):
-            np.testing.assert_array_equal(fitted.numpy(), expected.numpy())
+        for fitted, expected in zip(x_state, reference.variables, strict=True):
+            np.testing.assert_array_equal(fitted, expected.numpy())
         # The rows read out are the fold's test rows, none of its training or validation rows.
-        mapped = keras.ops.convert_to_numpy(x_transform(x))[:, 0]
+        mapped = keras.ops.convert_to_numpy(reference(x))[:, 0]
         read = seen["read_out"][fold]
         assert np.array_equal(read, mapped[test])  # in the order of the fold's test rows
         assert not set(test) & set(np.concatenate([train_rows, val]))
@@ -335,8 +335,80 @@ def test_every_estimate_is_a_number_in_the_units_asked_for():
     in_bits = keras_mine.estimate_entropy(x, units="bits")
     assert float(in_bits) == pytest.approx(entropy.entropy_bits)
     h = keras_mine.conditional_entropy(x, z)
-    assert float(keras_mine.conditional_entropy(x, z, units="bits")) == pytest.approx(h / bits)
+    in_bits = keras_mine.conditional_entropy(x, z, units="bits")
+    assert float(in_bits) == pytest.approx(h.entropy / bits)
     neural = estimate_mi(x, z, seed=0, units="bits", **fast)
     assert float(neural) == pytest.approx(neural.mi_bits)
     with pytest.raises(ValueError, match="units"):
         estimate_mi(x, z, method="ksg", units="bans")
+
+
+def _fold_test_rows(seed, n, folds=2):
+    streams = SeedStreams(seed).child("full")
+    return [test for _, _, test in cross_fit_splits(n, folds, 0.2, streams.rng("folds"))]
+
+
+def test_infonce_trains_in_the_engine_stacked_or_alone():
+    # InfoNCE's score matrices train in the engine too: stacked equals alone, and the
+    # Keras InfoNCE models rebuilt from the fold critics read out what the engine read.
+    x, z = bivariate_gaussian(0.8).sample(1_000, seed=4)
+    alone = estimate_mi(x, z, method="infonce", seed=3, max_epochs=5)
+    stacked = estimate_mi_many([(x, z), (z, x)], method="infonce", seed=3, max_epochs=5)
+    assert stacked[0].mi == pytest.approx(alone.mi, abs=1e-6)
+    assert stacked[1].mi != pytest.approx(alone.mi, abs=1e-6)
+    assert all(isinstance(m, keras_mine.InfoNCE) for m in alone.models)
+    for model, test, estimate in zip(alone.models, _fold_test_rows(3, 1_000),
+                                     alone.fold_estimates, strict=True):  # fmt: skip
+        assert model.readout_with_error(x[test], z[test])[0] == pytest.approx(estimate, abs=1e-5)
+
+
+def test_ccmi_trains_in_the_engine_with_nearest_neighbour_marginals():
+    from keras_mine.estimators.conditional import _CCMI
+    from keras_mine.estimators.methods import run_method
+    from keras_mine.tasks import ConditionalTask
+
+    x, y, z = (a.astype("float64") for a in ConditionalTask(dim_z=2).sample(1_000, seed=0))
+    result = run_method(_CCMI, "ccmi", x, (y, z), seed=1, max_epochs=5, extrapolate=False)
+    assert result.method == "ccmi" and len(result.models) == 2
+    for model, test, estimate in zip(result.models, _fold_test_rows(1, 1_000),
+                                     result.fold_estimates, strict=True):  # fmt: skip
+        assert isinstance(model, keras_mine.ConditionalClassifierMI)
+        by_model = model.readout_with_error(x[test], (y[test], z[test]))[0]
+        assert by_model == pytest.approx(estimate, abs=1e-5)
+
+
+def test_each_setting_is_checked_once_per_estimate_mi_call():
+    # Issue 30: one default estimate_mi on 600 rows called check_preprocessing 21 times
+    # and check_samples 16 times. Settings are checked once on entry (check_settings,
+    # TrainingSpec); the engine and the lazily rebuilt fold models trust them. The
+    # second call of a shape finds its stacks in the pool: nothing is constructed.
+    import cProfile
+    import pstats
+
+    x, z = bivariate_gaussian(0.5).sample(600, seed=0)
+    estimate_mi(x, z, max_epochs=2)  # the stacks of this shape, pooled
+    profile = cProfile.Profile()
+    profile.enable()
+    result = estimate_mi(x, z, max_epochs=2)
+    profile.disable()
+    calls, constructed = {}, set()
+    for (path, _, name), (_, count, *_rest) in pstats.Stats(profile).stats.items():
+        if "keras_mine" in path:
+            calls[name] = calls.get(name, 0) + count
+            if name == "__init__":
+                constructed.add(path.split("keras_mine")[-1])
+    assert calls["check_samples"] == 2  # x and z
+    assert calls["check_paired_samples"] == 1
+    assert calls["check_settings"] == calls["check_mlp_settings"] == 1
+    assert calls["check_preprocessing"] == 1
+    assert calls["__post_init__"] == 1  # one TrainingSpec
+    # Ints: batch_size, max_epochs, lr_patience, stop_patience, folds, num_shuffles,
+    # hidden_dim, num_hidden_layers and the seed. Numbers: learning_rate, stop_min_delta,
+    # alpha and the fractions lr_factor and val_size. Options: method, units,
+    # preprocessing, readout.
+    assert (calls["check_int"], calls["check_number"], calls["check_fraction"]) == (9, 5, 2)
+    assert calls["check_option"] == 4
+    # No Keras layer or model of ours is made: no transform, critic or MINE model.
+    assert not {"/core/preprocessing.py", "/core/critics.py", "/models/base.py"} & constructed
+    assert len(result.models) == 2  # built when read, after the call
+    assert isinstance(result.models[1], keras_mine.MINE)

@@ -124,29 +124,6 @@ def test_steps_per_execution_does_not_merge_epochs():
     assert model.steps_per_execution == 32  # restored for dataset input
 
 
-def test_fit_epochs_trains_like_fit_and_honours_the_callbacks():
-    from keras_mine.estimators.crossfit import fit_epochs
-
-    x, z, x_val, z_val = _data()
-    model = _model(learning_rate=1e-2)
-    callbacks = default_callbacks(
-        patience=3, lr_patience=1, lr_factor=0.5, min_delta=1.0, lr_min_delta=1.0
-    )
-    model.adapt(x, z)
-    data = model.epoch_inputs(x, z, batch_size=300, validation=(x_val, z_val))
-    history = fit_epochs(model, data, epochs=50, callbacks=callbacks)
-    assert list(history["epoch"]) == [0, 1, 2, 3]  # stopped: nothing beats min_delta = 1 nat
-    # 3 minibatches per epoch; restoring the best epoch's weights also
-    # restores its moving average, which had counted that epoch's steps.
-    best = int(history["val_mi"].idxmax())
-    assert float(model.moving_average_updates) == 3 * (best + 1)
-    assert history["learning_rate"].iloc[0] == pytest.approx(1e-2)
-    assert history["learning_rate"].iloc[-1] < 1e-2
-    evaluation = model.evaluate(x_val, z_val, batch_size=4096, verbose=0, return_dict=True)
-    assert evaluation["mi"] == pytest.approx(history["val_mi"].iloc[best], abs=1e-5)
-
-
-# ------------------------------------------------------- one training contract
 def test_train_step_trains_one_batch_after_an_array_fit():
     # Before: fit left the model in "epoch mode", and train_on_batch sent an
     # (x, z) tuple to the epoch step, which indexed it as a dict.
@@ -238,59 +215,3 @@ def test_a_model_fits_again_on_another_number_of_rows():
     evaluation = model.evaluate(x_val[:150], z_val[:150], batch_size=4096, verbose=0,
                                 return_dict=True)  # fmt: skip
     assert evaluation["mi"] == pytest.approx(history.history["val_mi"][-1], abs=1e-5)
-
-
-# ------------------------------------------- one traced epoch step for all folds
-def _fold_trainer(max_epochs=6):
-    from keras_mine.engine.spec import TrainingSpec
-    from keras_mine.estimators.crossfit import FoldTrainer
-
-    config = TrainingSpec(batch_size=128, max_epochs=max_epochs, learning_rate=1e-2,
-                            lr_patience=1, stop_patience=3)  # fmt: skip
-    return FoldTrainer(lambda seed: MINE(loss="mine", hidden_dim=16, seed=seed), config), config
-
-
-def _trained_alone(seed, x, z, train, val, config):
-    """The fold model trained on its own: its own model, optimizer and traced step."""
-    from keras_mine.estimators.crossfit import fit_epochs
-
-    model = MINE(loss="mine", hidden_dim=16, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
-    callbacks = default_callbacks(patience=config.stop_patience, min_delta=config.stop_min_delta,
-                                  lr_factor=config.lr_factor, lr_patience=config.lr_patience,
-                                  min_lr=0.0)  # fmt: skip
-    model.adapt(x[train], z[train])
-    data = model.epoch_inputs(x[train], z[train], batch_size=128, validation=(x[val], z[val]))
-    history = fit_epochs(model, data, epochs=config.max_epochs, callbacks=callbacks)
-    return model, history
-
-
-def test_fold_models_train_as_each_would_alone_through_one_traced_step():
-    x, z = bivariate_gaussian(0.8).sample(1_200, seed=1)
-    rows = np.random.default_rng(0).permutation(1_200)
-    folds = [(rows[:500], rows[500:600], 0), (rows[600:1100], rows[1100:], 7),
-             (rows[:300], rows[300:400], 3)]  # the last: another number of rows  # fmt: skip
-    trainer, config = _fold_trainer()
-    models = []
-    for train, val, seed in folds:
-        model, history = trainer.train(seed, x, z, train, val)
-        alone, alone_history = _trained_alone(seed, x, z, train, val, config)
-        # Same seeds, same state: the weights, the moving average, the
-        # optimizer's steps and learning rate, and the history are those of
-        # the model trained on its own (a state left over from the previous
-        # fold, say Adam's moments or the shuffle stream, would show here).
-        np.testing.assert_allclose(history["val_mi"], alone_history["val_mi"], atol=1e-6)
-        for mine, its_own in zip(model.variables, alone.variables, strict=True):
-            np.testing.assert_allclose(np.asarray(mine), np.asarray(its_own), atol=1e-6)
-        for mine, its_own in zip(model.optimizer.variables, alone.optimizer.variables,
-                                 strict=True):  # fmt: skip
-            np.testing.assert_allclose(np.asarray(mine), np.asarray(its_own), atol=1e-6)
-        # (seed=0: the default readout seed is a stream of each model's own seed)
-        assert model.estimate(x, z, seed=0) == pytest.approx(trainer.worker.estimate(x, z, seed=0),
-                                                             abs=1e-9)  # fmt: skip
-        models.append(model)
-    assert len({id(m) for m in models}) == 3 and trainer.worker not in models
-    assert models[0].estimate(x, z) != pytest.approx(models[1].estimate(x, z), abs=1e-4)
-    # One trace for the first shape, one relaxed trace for every other shape.
-    epoch_function = trainer.worker.make_train_epoch_function()
-    assert epoch_function.experimental_get_tracing_count() == 2

@@ -28,7 +28,6 @@ ESTIMATOR_LEVELS = {
     "settings": 0,
     "result": 0,
     "diagnostics": 0,
-    "crossfit": 0,
     "neural_entropy": 0,
     "neural": 1,
     "methods": 1,

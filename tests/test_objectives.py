@@ -27,7 +27,7 @@ def test_every_trainer_takes_its_names_and_defaults_from_the_registry():
     assert set(keras_mine.MINE_LOSSES) == set(OBJECTIVES) - {"classifier", "infonce"}
     assert set(LAYER_LOSSES) <= set(OBJECTIVES)
     assert set(ENGINE_METHODS) == {"mine_biased", "mine", "remine", "nwj", "smile", "js",
-                                   "classifier"}  # fmt: skip
+                                   "infonce", "classifier"}  # fmt: skip
     for name, objective in OBJECTIVES.items():
         if name != "classifier":  # the classifier's option is its readout, not the objective's
             assert set(objective.defaults) <= set(METHODS[name].options), name

@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 
 import keras_mine
-from keras_mine.core.critics import MLPCritic, SeparableCritic, StackedMLPCritic
+from keras_mine.core.critics import (
+    MLPCritic,
+    SeparableCritic,
+    StackedMLPCritic,
+    StackedSeparableCritic,
+)
 from keras_mine.core.metrics import DonskerVaradhanMetric
 from keras_mine.core.preprocessing import MarginalTransform
 
@@ -51,6 +56,12 @@ def _stacked_critic():
     critic = StackedMLPCritic(2, hidden_dim=8, num_hidden_layers=1, activation=scaled_tanh, seed=3)
     x, z = np.stack([X, X]), np.stack([Z, S])
     return critic, lambda c: c(x, z)
+
+
+def _stacked_separable_critic():
+    critic = StackedSeparableCritic(2, embed_dim=4, hidden_dim=8, num_hidden_layers=1, seed=3)
+    x, z = np.stack([X, X]).astype("float32"), np.stack([Z, S]).astype("float32")
+    return critic, lambda c: c.score_matrix(x, z)
 
 
 def _transform():
@@ -121,6 +132,7 @@ CASES = {
     "MLPCritic": _mlp_critic,
     "SeparableCritic": _separable_critic,
     "StackedMLPCritic": _stacked_critic,
+    "StackedSeparableCritic": _stacked_separable_critic,
     "MarginalTransform": _transform,
     "DonskerVaradhanMetric": _metric,
     "MutualInformation": _mi_layer,

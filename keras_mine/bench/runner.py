@@ -36,7 +36,8 @@ def _estimate(task, quantity: str, method: str, n: int, seed: int, settings: dic
     if quantity == "cmi":
         x, y, z = task.sample(n, seed=seed)
         accepted = {} if method == "ksg" else dict(settings)
-        return estimate_cmi(x, y, z, method=method, seed=seed, **accepted), float("nan")
+        result = estimate_cmi(x, y, z, method=method, seed=seed, **accepted)
+        return result.mi, result.stderr
     x, z = task.sample(n, seed=seed)
     if quantity == "mi":
         accepted = {k: v for k, v in settings.items() if k in METHODS[method].settings}

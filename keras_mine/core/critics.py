@@ -6,10 +6,10 @@ from typing import Any
 
 import keras
 
-from keras_mine.core.seeds import derive_seed
+from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_int, check_seed
 
-__all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic"]
+__all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic", "StackedSeparableCritic"]
 
 
 def check_mlp_settings(
@@ -62,10 +62,11 @@ def kernel_initializers(seed: int | None, num_layers: int, tower: str = "mlp") -
     layers, towers or seeds share initial weights. `StackedMLPCritic` uses
     the same ones, so each of its critics starts where `MLPCritic` starts.
     """
-    return [
-        keras.initializers.GlorotUniform(derive_seed(seed, tower, "layer", i))
-        for i in range(num_layers)
-    ]
+    if seed is None:  # unseeded: every kernel draws fresh
+        return [keras.initializers.GlorotUniform(None) for _ in range(num_layers)]
+    streams = SeedStreams.trusted(seed)  # checked by the layer's settings, or drawn by the engine
+    return [keras.initializers.GlorotUniform(streams.integer(tower, "layer", i))
+            for i in range(num_layers)]  # fmt: skip
 
 
 def mlp_layers(layer, out_units: int, tower: str = "mlp", prefix: str = ""):
@@ -194,6 +195,11 @@ class MLPCritic(_MLPLayer):
         width = int(x_shape[-1]) + int(z_shape[-1])
         build_mlp(self.hidden_layers, self.output_layer, width, self.hidden_dim)
 
+    @property
+    def dense_layers(self) -> list:
+        """The Dense layers in order (those of `StackedMLPCritic`'s ``kernels``)."""
+        return [*self.hidden_layers, self.output_layer]
+
     def call(self, x, z):
         h = keras.ops.concatenate([x, z], axis=-1)
         return keras.ops.squeeze(run_mlp(self.hidden_layers, self.output_layer, h), axis=-1)
@@ -241,6 +247,11 @@ class SeparableCritic(_MLPLayer):
         build_mlp(self.x_hidden, self.x_embedding, int(x_shape[-1]), self.hidden_dim)
         build_mlp(self.z_hidden, self.z_embedding, int(z_shape[-1]), self.hidden_dim)
 
+    @property
+    def dense_layers(self) -> list:
+        """The Dense layers, tower x then z (those of `StackedSeparableCritic`'s ``kernels``)."""
+        return [*self.x_hidden, self.x_embedding, *self.z_hidden, self.z_embedding]
+
     def embed(self, x, z):
         """The embeddings g(x), h(z): two tensors (batch, embed_dim)."""
         return (
@@ -261,15 +272,71 @@ class SeparableCritic(_MLPLayer):
         return {**super().get_config(), "embed_dim": self.embed_dim}
 
 
-@keras.saving.register_keras_serializable(package="keras_mine")
-class StackedMLPCritic(_MLPLayer):
-    """`num_critics` independent MLP critics evaluated as one batched network.
+class _StackedTowers(_MLPLayer):
+    """MLP towers whose weights have a leading axis of `num_critics` (one slice per critic).
 
-    Every weight has a leading axis of length `num_critics`, and each layer
-    is one batched matmul, so k critics cost one graph op per layer instead
-    of k. Critic i sees only row i of its inputs and owns only slice i of
-    each weight, so the critics train exactly as if apart (with an
-    element-wise optimizer such as Adam).
+    Each layer is one batched matmul, so k critics cost one graph op per
+    layer instead of k. Critic i sees only row i of its inputs and owns only
+    slice i of each weight, so the critics train exactly as if apart (with an
+    element-wise optimizer such as Adam). ``kernels`` and ``biases`` list the
+    layers tower by tower; `initializers` gives the initializer of each.
+    """
+
+    #: The towers: (stream name of `kernel_initializers`, output units attribute or 1).
+    towers: tuple = ()
+
+    def __init__(self, num_critics: int, hidden_dim: int = 64, num_hidden_layers: int = 2,
+                 activation: str = "relu", seed: int | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        self.num_critics = check_int(num_critics, "num_critics")
+        set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        self._activation = keras.activations.get(activation)
+        self.kernels, self.biases = [], []
+
+    def _out_units(self) -> int:
+        return 1
+
+    def initializers(self, seed: int | None) -> list:
+        """The kernel initializers of `seed`, aligned with ``kernels``: each critic's start."""
+        layers = self.num_hidden_layers + 1
+        return [initializer for tower in self.towers
+                for initializer in kernel_initializers(seed, layers, tower)]  # fmt: skip
+
+    def _build_towers(self, in_widths: list[int]) -> None:
+        initializers = iter(self.initializers(self.seed))
+        for tower, fan_in in zip(self.towers, in_widths, strict=True):
+            widths = [fan_in] + [self.hidden_dim] * self.num_hidden_layers + [self._out_units()]
+            for i, (width_in, width_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+                one = next(initializers)((width_in, width_out), dtype=self.variable_dtype)
+                self.kernels.append(self.add_weight(
+                    shape=(self.num_critics, width_in, width_out),
+                    initializer=lambda shape, dtype=None, one=one: keras.ops.broadcast_to(
+                        keras.ops.cast(one, dtype), shape),
+                    name=f"{tower}_kernel_{i}",
+                ))  # fmt: skip
+                self.biases.append(self.add_weight(
+                    shape=(self.num_critics, 1, width_out), initializer="zeros",
+                    name=f"{tower}_bias_{i}",
+                ))  # fmt: skip
+
+    def _run_tower(self, t: int, h):
+        layers = self.num_hidden_layers + 1
+        weights = zip(self.kernels[t * layers : (t + 1) * layers],
+                      self.biases[t * layers : (t + 1) * layers], strict=True)  # fmt: skip
+        for i, (kernel, bias) in enumerate(weights):
+            h = keras.ops.matmul(h, kernel) + bias
+            if i < self.num_hidden_layers:
+                h = self._activation(h)
+        return h
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "num_critics": self.num_critics}
+
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class StackedMLPCritic(_StackedTowers):
+    """`num_critics` independent `MLPCritic`s evaluated as one batched network.
 
     Args:
         num_critics: Number of critics k.
@@ -288,52 +355,59 @@ class StackedMLPCritic(_MLPLayer):
         Tensor (k, batch) of scores.
     """
 
-    def __init__(
-        self,
-        num_critics: int,
-        hidden_dim: int = 64,
-        num_hidden_layers: int = 2,
-        activation: str = "relu",
-        seed: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.num_critics = check_int(num_critics, "num_critics")
-        set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
-        self._activation = keras.activations.get(activation)
-        self.kernels, self.biases = [], []
+    towers = ("mlp",)
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
-        widths = [int(x_shape[-1]) + int(z_shape[-1])]
-        widths += [self.hidden_dim] * self.num_hidden_layers + [1]
-        initializers = kernel_initializers(self.seed, len(widths) - 1)
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-            one = initializers[i]((fan_in, fan_out), dtype=self.variable_dtype)
-            self.kernels.append(
-                self.add_weight(
-                    shape=(self.num_critics, fan_in, fan_out),
-                    initializer=lambda shape, dtype=None, one=one: keras.ops.broadcast_to(
-                        keras.ops.cast(one, dtype), shape
-                    ),
-                    name=f"kernel_{i}",
-                )
-            )
-            self.biases.append(
-                self.add_weight(
-                    shape=(self.num_critics, 1, fan_out), initializer="zeros", name=f"bias_{i}"
-                )
-            )
+        self._build_towers([int(x_shape[-1]) + int(z_shape[-1])])
 
     def call(self, x, z):
-        h = keras.ops.concatenate([x, z], axis=-1)
-        for i, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
-            h = keras.ops.matmul(h, kernel) + bias
-            if i < self.num_hidden_layers:
-                h = self._activation(h)
+        h = self._run_tower(0, keras.ops.concatenate([x, z], axis=-1))
         return keras.ops.squeeze(h, axis=-1)
 
+
+@keras.saving.register_keras_serializable(package="keras_mine")
+class StackedSeparableCritic(_StackedTowers):
+    """`num_critics` independent `SeparableCritic`s g(x) . h(z) evaluated as one network.
+
+    Args:
+        num_critics: Number of critics k.
+        embed_dim: Width of the embeddings g(x) and h(z).
+        hidden_dim, num_hidden_layers, activation, seed: As `StackedMLPCritic`;
+            critic i starts where `SeparableCritic` with the same seed starts.
+
+    Call arguments:
+        x: Tensor (k, batch, dx). z: Tensor (k, batch, dz).
+
+    Returns:
+        Tensor (k, batch) of scores g(x_i) . h(z_i); `score_matrix` gives
+        every pair, (k, batch, batch).
+    """
+
+    towers = ("x", "z")
+
+    def __init__(self, num_critics: int, embed_dim: int = 32, **kwargs: Any) -> None:
+        super().__init__(num_critics, **kwargs)
+        self.embed_dim = check_int(embed_dim, "embed_dim")
+
+    def _out_units(self) -> int:
+        return self.embed_dim
+
+    def build(self, x_shape: tuple, z_shape: tuple) -> None:
+        self._build_towers([int(x_shape[-1]), int(z_shape[-1])])
+
+    def call(self, x, z):
+        return keras.ops.sum(self._run_tower(0, x) * self._run_tower(1, z), axis=-1)
+
+    def score_matrix(self, x, z):
+        """All-pairs scores ``scores[i, a, b] = T_i(x_a, z_b)``: (k, batch, batch)."""
+        if not self.built:  # called before the layer itself was
+            self.build(x.shape, z.shape)
+            self.built = True
+        return keras.ops.matmul(self._run_tower(0, x),
+                                keras.ops.swapaxes(self._run_tower(1, z), -1, -2))  # fmt: skip
+
     def get_config(self) -> dict:
-        return {**super().get_config(), "num_critics": self.num_critics}
+        return {**super().get_config(), "embed_dim": self.embed_dim}
 
 
 def critic_config(owner: Any, custom: bool) -> dict:

@@ -26,6 +26,9 @@ VALIDATION_BLOCK = 4096
 #: Rows scored per forward pass when a trained critic is read out (memory
 #: only: the estimate does not depend on it).
 READOUT_BLOCK = 8192
+#: Rows per score matrix when InfoNCE is read out (validation and held-out
+#: readout): the readout can never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
+NCE_READOUT_BLOCK = 4096
 
 
 def take_rows(target, rows):

@@ -193,6 +193,11 @@ class MarginalTransform(keras.layers.Layer):
             raise ValueError(f"Expected a bool for `norm_feature`. Received: {norm_feature!r}")
         self.norm_feature = norm_feature and self.mode != "none"
 
+    @staticmethod
+    def output_width(width: int, mode: str, norm_feature: bool) -> int:
+        """Columns out of a layer of `mode` and `norm_feature` on `width` columns (mode checked)."""
+        return width + int(norm_feature and mode != "none")
+
     def build(self, input_shape) -> None:
         width = int(input_shape[-1])
         # float64 state, never cast to a mixed policy's float16 when read in call.
@@ -253,7 +258,8 @@ class MarginalTransform(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         *batch, width = input_shape
-        return (*batch, None if width is None else width + int(self.norm_feature))
+        return (*batch, None if width is None
+                else self.output_width(width, self.mode, self.norm_feature))  # fmt: skip
 
     def get_config(self) -> dict:
         return {**super().get_config(), "mode": self.mode, "num_knots": self.num_knots,

@@ -66,6 +66,11 @@ class SeedStreams:
         self.seed = seed
         self._path: tuple[int, ...] = ()
 
+    @classmethod
+    def trusted(cls, seed: int) -> SeedStreams:
+        """The streams of a seed already checked (one the package drew or checked on entry)."""
+        return _Child(seed, seed, ())
+
     def child(self, *path: Hashable) -> SeedStreams:
         """The streams below `path`: ``child("a").integer("b") == integer("a", "b")``."""
         return _Child(self.entropy, self.seed, self._path + tuple(_key(p) for p in path))

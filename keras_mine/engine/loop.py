@@ -199,7 +199,7 @@ class FoldState:
 
     init_seed: int
     weights: list  # per critic: [(kernel, bias), ...] per layer
-    transforms: list  # per critic: the fitted MarginalTransform of x and of each target part
+    transforms: list  # per critic, per part (x, z or x, y, z): fitted MarginalTransform variables
     log_moving_average: np.ndarray  # (k,)
 
 
@@ -223,12 +223,10 @@ class CrossFit:
     folds: list = field(default_factory=list)
 
 
-def _transformed(values: np.ndarray, train: np.ndarray, preprocessing: str,
-                 norm_feature: bool) -> tuple[np.ndarray, MarginalTransform]:  # fmt: skip
-    """All rows of one variable through a `MarginalTransform` fitted on rows `train`."""
-    layer = MarginalTransform(preprocessing, norm_feature=norm_feature)
+def _fitted(layer: MarginalTransform, values: np.ndarray, train: np.ndarray) -> np.ndarray:
+    """All rows of one variable through `layer` fitted on rows `train`."""
     layer.adapt(values[train])
-    return keras.ops.convert_to_numpy(layer(values)), layer
+    return keras.ops.convert_to_numpy(layer(values))
 
 
 def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
@@ -252,8 +250,9 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
     options : dict
         Its checked options.
     settings : dict
-        Checked settings: folds, val_size, num_shuffles, preprocessing,
-        norm_feature, the critic's and the `TrainingSpec`'s.
+        Checked settings (`keras_mine.estimators.settings.check_settings`):
+        folds, val_size, num_shuffles, preprocessing, norm_feature, the
+        critic's, and ``spec``, the `TrainingSpec` made from them.
     streams : SeedStreams
         Every random choice: ``folds``, then per fold ``init``,
         ``validation``, ``batches`` and ``readout``.
@@ -268,24 +267,28 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
     description : str
         Label of the progress bars.
     """
-    spec = TrainingSpec.from_settings(settings)
+    spec = settings["spec"]
     critic = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers", "activation")}
     parts = (x, *z) if isinstance(z, tuple) else (x, z)
     k, n = x.shape[:2]
+    mode, norm_feature = settings["preprocessing"], settings["norm_feature"]
+    widths = [MarginalTransform.output_width(part.shape[2], mode, norm_feature) for part in parts]
+    # (y, z): the marginal swaps y's columns, as many as the transform makes of them.
+    marginal = NearestNeighbour(widths[1]) if len(parts) > 2 else SHUFFLE
+    stack = cache.get(k, (widths[0], sum(widths[1:])), method, options, critic,
+                      spec.learning_rate, marginal)  # fmt: skip
+    layers = [stack.transform(p, mode, norm_feature) for p in range(len(parts))]
     estimates, stderrs, histories, states = [], [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], streams.rng("folds"))
     for fold, (train_rows, val, test) in enumerate(splits):
         fold_streams = streams.child("fold", fold)
-        mapped = [[_transformed(part[i], train_rows, settings["preprocessing"],
-                                settings["norm_feature"]) for part in parts]
-                  for i in range(k)]  # fmt: skip
-        x_fold = np.stack([critic_parts[0][0] for critic_parts in mapped])
-        z_fold = np.stack([np.concatenate([p[0] for p in critic_parts[1:]], axis=-1)
-                           for critic_parts in mapped])  # fmt: skip
-        # The transforms may widen a part, so y's width is read after them.
-        marginal = NearestNeighbour(mapped[0][1][0].shape[1]) if len(parts) > 2 else SHUFFLE
-        stack = cache.get(k, (x_fold.shape[2], z_fold.shape[2]), method, options, critic,
-                          spec.learning_rate, marginal)  # fmt: skip
+        mapped, fitted = [], []  # per critic: each part mapped; each part's fitted state
+        for i in range(k):
+            mapped.append([_fitted(layer, part[i], train_rows)
+                           for layer, part in zip(layers, parts, strict=True)])  # fmt: skip
+            fitted.append([[v.numpy().copy() for v in layer.variables] for layer in layers])
+        x_fold = np.stack([critic_parts[0] for critic_parts in mapped])
+        z_fold = np.stack([np.concatenate(critic_parts[1:], axis=-1) for critic_parts in mapped])
         init_seed = fold_streams.integer("init")
         stack.reset(init_seed)
         data = stack.epoch_data(x_fold, z_fold, train_rows, val, fold_streams.rng("validation"))
@@ -301,7 +304,7 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
         stderrs.append(stderr)
         if keep_state:
             states.append(FoldState(init_seed, [stack.critic_weights(i) for i in range(k)],
-                                    [tuple(p[1] for p in critic_parts) for critic_parts in mapped],
+                                    fitted,
                                     stack.log_moving_average.numpy().copy()))  # fmt: skip
     return CrossFit(np.array(estimates), np.array(stderrs),
                     pd.concat(histories, ignore_index=True), states)  # fmt: skip

@@ -1,7 +1,8 @@
 """`CriticStack`: k critics trained at once, each exactly as it would train alone.
 
 The trainable state of the engine: a `keras_mine.core.critics.StackedMLPCritic`
-of k critics, one Adam optimizer, each critic's learning-rate factor (0 for a
+of k critics (a `StackedSeparableCritic` for InfoNCE, whose objective needs
+each batch's score matrix), one Adam optimizer, each critic's learning-rate factor (0 for a
 stopped critic), its best weights and MINE's moving average. Every op of a
 step is either per critic (batched matmuls, reductions over rows) or shared
 by all critics (the batch order and the marginal shuffles come from one
@@ -22,11 +23,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.critics import StackedMLPCritic, kernel_initializers
-from keras_mine.core.data import READOUT_BLOCK, VALIDATION_BLOCK
+from keras_mine.core.bounds import split_score_matrix
+from keras_mine.core.critics import StackedMLPCritic, StackedSeparableCritic
+from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK, VALIDATION_BLOCK
 from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
+from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.engine.marginal import SHUFFLE, Marginal
-from keras_mine.engine.readout import readout
+from keras_mine.engine.readout import READOUTS
 
 __all__ = ["CriticStack"]
 
@@ -72,7 +75,8 @@ class CriticStack:
         self.marginal = marginal
         self.objective = OBJECTIVES[method]
         self.options = options
-        self.critic = StackedMLPCritic(k, seed=None, **critic)
+        critic_class = StackedSeparableCritic if self.objective.score_matrix else StackedMLPCritic
+        self.critic = critic_class(k, seed=None, **critic)
         self.critic.build((k, None, widths[0]), (k, None, widths[1]))
         self.variables = self.critic.trainable_variables
         self.best = [tf.Variable(v) for v in self.variables]
@@ -84,16 +88,35 @@ class CriticStack:
         self.scale = tf.Variable(tf.ones(k))
         self.log_moving_average = tf.Variable(tf.zeros(k))
         self.updates = tf.Variable(0.0)
+        self._transforms: dict[tuple, MarginalTransform] = {}
         self.epoch_function = tf.function(self._train_epoch, reduce_retracing=True)
         self.score_function = tf.function(
             lambda x, z: _scores_by_blocks(self.critic, x, z, READOUT_BLOCK),
             reduce_retracing=True,
         )
+        self.block_bound_function = tf.function(
+            lambda x, z: self.objective.train(self.critic.score_matrix(x, z)),
+            reduce_retracing=True,
+        )
 
     # ------------------------------------------------------------------ state
+    def transform(self, part: int, mode: str, norm_feature: bool) -> MarginalTransform:
+        """The input transform of part `part` (0: x), made once per stack and mode.
+
+        Refitted (`adapt`) for each critic and fold by `keras_mine.engine.loop.cross_fit`;
+        its settings are checked once, on the call's entry.
+        """
+        key = (part, mode, norm_feature)
+        if key not in self._transforms:
+            self._transforms[key] = MarginalTransform(mode, norm_feature=norm_feature)
+        return self._transforms[key]
+
     def reset(self, init_seed: int | None) -> None:
-        """Start every critic from `MLPCritic(seed=init_seed)`'s weights; fresh optimizer."""
-        initializers = kernel_initializers(init_seed, len(self.critic.kernels))
+        """Start every critic where `MLPCritic(seed=init_seed)` starts; fresh optimizer.
+
+        (`SeparableCritic(seed=init_seed)` for a score-matrix objective.)
+        """
+        initializers = self.critic.initializers(init_seed)
         for kernel, bias, initializer in zip(self.critic.kernels, self.critic.biases,
                                              initializers, strict=True):  # fmt: skip
             one = initializer(kernel.shape[1:], dtype=kernel.dtype)
@@ -123,7 +146,8 @@ class CriticStack:
             variable.assign(best)
 
     def critic_weights(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Critic i's (kernel (in, out), bias (out,)) per layer, as `MLPCritic`'s Dense layers."""
+        """Critic i's (kernel (in, out), bias (out,)) per layer, as its Keras critic's
+        ``dense_layers`` (`MLPCritic`, `SeparableCritic`)."""
         return [(k.numpy()[i], b.numpy()[i, 0])
                 for k, b in zip(self.critic.kernels, self.critic.biases, strict=True)]  # fmt: skip
 
@@ -140,9 +164,14 @@ class CriticStack:
 
     def _train_step(self, x, z, seed):
         with tf.GradientTape() as tape:
-            t_joint = self.critic(x, z)
-            t_marginal = self.critic(*self.marginal.train(x, z, seed))
-            objective = self.objective_value(t_joint, t_marginal)
+            if self.objective.score_matrix:  # every pair of the batch: nothing is shuffled
+                scores = self.critic.score_matrix(x, z)
+                objective = self.objective.train(scores)
+                t_joint, t_marginal = split_score_matrix(scores)
+            else:
+                t_joint = self.critic(x, z)
+                t_marginal = self.critic(*self.marginal.train(x, z, seed))
+                objective = self.objective_value(t_joint, t_marginal)
             loss = -tf.reduce_sum(objective)  # critic i's gradient is its own objective's
         gradients = tape.gradient(loss, self.variables)
         before = [tf.identity(v) for v in self.variables]
@@ -158,9 +187,9 @@ class CriticStack:
         steps = (n + batch_size - 1) // batch_size
         zeros = tf.zeros(self.k)
         # Training metrics over the epoch, as Keras' Mean and DV metrics accumulate them.
-        initial = (tf.constant(0), zeros, zeros, tf.fill([self.k], -np.inf), tf.constant(0))
+        initial = (tf.constant(0), zeros, zeros, tf.fill([self.k], -np.inf), tf.constant(0), zeros)
 
-        def body(step, loss_sum, joint_sum, marginal_lse, marginal_rows):
+        def body(step, loss_sum, joint_sum, marginal_lse, marginal_rows, bound_sum):
             rows = order[step * batch_size : (step + 1) * batch_size]
             step_seed = tf.random.experimental.stateless_fold_in(seed, step + 1)
             loss, t_joint, t_marginal = self._train_step(
@@ -169,22 +198,43 @@ class CriticStack:
             marginal_lse = tf.reduce_logsumexp(
                 tf.stack([marginal_lse, tf.reduce_logsumexp(t_marginal, axis=-1)]), axis=0
             )
+            batch_rows = tf.cast(tf.shape(t_joint)[-1], tf.float32)
             return (step + 1, loss_sum + loss, joint_sum + tf.reduce_sum(t_joint, -1),
-                    marginal_lse, marginal_rows + tf.shape(t_marginal)[-1])  # fmt: skip
+                    marginal_lse, marginal_rows + tf.shape(t_marginal)[-1],
+                    bound_sum - loss * batch_rows)  # fmt: skip
 
-        _, loss_sum, joint_sum, marginal_lse, marginal_rows = tf.while_loop(
+        _, loss_sum, joint_sum, marginal_lse, marginal_rows, bound_sum = tf.while_loop(
             lambda step, *_: step < steps, body, initial
         )
         rows = tf.cast(n, tf.float32)
-        logs = {"loss": loss_sum / tf.cast(steps, tf.float32),
-                "mi": joint_sum / rows
-                - (marginal_lse - tf.math.log(tf.cast(marginal_rows, tf.float32)))}  # fmt: skip
+        logs = {"loss": loss_sum / tf.cast(steps, tf.float32)}
+        if self.objective.score_matrix:  # the bound itself, per row (Keras' InfoNCE metric)
+            logs["mi"] = bound_sum / rows
+            logs["val_mi"] = self._bound_by_blocks(x_val, z_val)
+            logs["val_loss"] = -logs["val_mi"]
+            return logs
+        logs["mi"] = joint_sum / rows - (marginal_lse
+                                         - tf.math.log(tf.cast(marginal_rows, tf.float32)))
         t_joint = _scores_by_blocks(self.critic, x_val, z_val, VALIDATION_BLOCK)
         t_marginal = _scores_by_blocks(self.critic, x_val_marginal, z_val_marginal,
                                        VALIDATION_BLOCK)  # fmt: skip
-        logs["val_mi"] = readout("dv", t_joint, t_marginal)[0]
+        logs["val_mi"] = READOUTS["dv"](t_joint, t_marginal)[0]
         logs["val_loss"] = -self.objective.train(t_joint, t_marginal, **self.options)
         return logs
+
+    def _bound_by_blocks(self, x, z):
+        """A score-matrix bound on consecutive blocks of `NCE_READOUT_BLOCK` rows, row-weighted."""
+        n = tf.shape(x)[1]
+
+        def body(i, total):
+            rows = slice(i * NCE_READOUT_BLOCK, (i + 1) * NCE_READOUT_BLOCK)
+            block = tf.cast(tf.shape(x[:, rows])[1], tf.float32)
+            return i + 1, total + block * self.objective.train(
+                self.critic.score_matrix(x[:, rows], z[:, rows]))
+
+        _, total = tf.while_loop(lambda i, _: i * NCE_READOUT_BLOCK < n, body,
+                                 (tf.constant(0), tf.zeros(self.k)))  # fmt: skip
+        return total / tf.cast(n, tf.float32)
 
     def train_epoch(self, data: dict, batch_size: int, seed: np.ndarray) -> dict:
         """One epoch over ``data`` (tensors of `epoch_data`); the logs, each (k,), in numpy."""
@@ -213,13 +263,24 @@ class CriticStack:
         """Each critic's estimate and standard error on rows (k, n, d), each (k,).
 
         The marginal rows are the stack's `marginal` readout sample, drawn
-        from `rng` (`num_shuffles` shuffles of z for `Shuffle`).
+        from `rng` (`num_shuffles` shuffles of z for `Shuffle`). A
+        score-matrix objective (InfoNCE) is read out on the rows cut in order
+        into equal blocks of at most `NCE_READOUT_BLOCK`: the row-weighted
+        mean of each block's bound, and NaN for its error (a block's bound
+        has no per-row noise formula).
         """
+        if self.objective.score_matrix:
+            blocks = np.array_split(np.arange(x.shape[1]), -(-x.shape[1] // NCE_READOUT_BLOCK))
+            values = [self.block_bound_function(tf.constant(x[:, rows], tf.float32),
+                                                tf.constant(z[:, rows], tf.float32)).numpy()
+                      for rows in blocks]  # fmt: skip
+            value = np.average(values, axis=0, weights=[len(rows) for rows in blocks])
+            return value.astype(np.float64), np.full(self.k, np.nan)
         score = lambda a, b: self.score_function(tf.constant(a, tf.float32),  # noqa: E731
                                                  tf.constant(b, tf.float32))  # fmt: skip
         t_joint = score(x, z)
         t_marginal = tf.concat([score(a, b) for a, b in self.marginal.readout(x, z, rng,
                                                                                num_shuffles)],
                                axis=1)  # fmt: skip
-        value, stderr = readout(name, t_joint, t_marginal, **(options or {}))
+        value, stderr = READOUTS[name](t_joint, t_marginal, **(options or {}))  # name checked
         return value.numpy().astype(np.float64), stderr.numpy().astype(np.float64)

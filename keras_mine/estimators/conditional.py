@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,12 +15,11 @@ from keras_mine.core.validation import (
     check_samples,
     check_units,
     refuse_unknown_options,
-    to_units,
 )
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
-from keras_mine.estimators.result import plausibility_messages
+from keras_mine.estimators.result import MIResult, plausibility_messages
 from keras_mine.models import ConditionalClassifierMI
 
 __all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS"]
@@ -32,8 +33,8 @@ CMI_METHODS = {
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
 
-_CCMI = NeuralMethod(CMI_METHODS["ccmi"], ConditionalClassifierMI, {}, ("readout",),
-                     shuffled_readout=False, objective="classifier")  # fmt: skip
+_CCMI = NeuralMethod(CMI_METHODS["ccmi"], ConditionalClassifierMI, "classifier", {},
+                     ("readout",), shuffled_readout=False)  # fmt: skip
 
 
 def estimate_cmi(
@@ -45,7 +46,7 @@ def estimate_cmi(
     estimator: str | None = None,
     units: str = "nats",
     **settings: Any,
-) -> float:
+) -> MIResult:
     """Estimate the conditional mutual information I(X;Y|Z) from samples.
 
     Trained and read out exactly as `keras_mine.estimate_mi`: cross-fitted
@@ -68,7 +69,7 @@ def estimate_cmi(
         (default "classifier"). The ccmi method is classifier-based by
         definition and accepts only None or "classifier".
     units : {"nats", "bits"}
-        Units of the result.
+        Units of ``float(result)`` (``result.mi`` is in nats).
     **settings
         Training and critic settings of `estimate_mi`: folds, val_size,
         batch_size, max_epochs, learning_rate, lr_factor, lr_patience,
@@ -80,8 +81,11 @@ def estimate_cmi(
 
     Returns
     -------
-    float
-        The I(X;Y|Z) estimate.
+    MIResult
+        ``result.mi``: the I(X;Y|Z) estimate in nats; ``float(result)`` in
+        `units`. "ccmi": its fold estimates and `ConditionalClassifierMI`
+        models; "difference": its two MI estimates in ``result.parts``
+        (``result.stderr`` adds their errors).
 
     Examples
     --------
@@ -90,7 +94,7 @@ def estimate_cmi(
     >>> x, y, z = task.sample(5_000, seed=0)
     >>> round(task.cmi_true, 3)
     2.308
-    >>> round(estimate_cmi(x, y, z), 1)
+    >>> round(float(estimate_cmi(x, y, z)), 1)
     2.1
     """
     check_option(method, "method", CMI_METHODS, "methods")
@@ -114,17 +118,21 @@ def estimate_cmi(
         )
     if method == "ccmi":
         # No sample-size extrapolation by default: the readout's nearest-neighbour swap
-        # in z is coarser on half the rows, which biases I(N/2) up, not down (seeds 0-2,
-        # N = 5,000, truth 2.308: 2.224 / 2.198 / 2.185 without, 2.073 / 2.160 / 2.202 with).
+        # in z is coarser on half the rows, which biases I(N/2) up, not down
+        # (docs/benchmarks.md, "Sample-size extrapolation").
         settings = {"extrapolate": False, **settings}
         result = run_method(_CCMI, method, x, (y, z), **settings)
         warn_if_implausible(plausibility_messages(result))
-        return to_units(result.mi, units)
-    mi = lambda target: estimate_mi(x, target, method=estimator or "classifier", **settings).mi  # noqa: E731
-    return to_units(mi(np.concatenate([y, z], axis=1)) - mi(z), units)
+        return replace(result, units=units)
+    estimator = estimator or "classifier"
+    joint, given = (estimate_mi(x, target, method=estimator, **settings)
+                    for target in (np.concatenate([y, z], axis=1), z))  # fmt: skip
+    return MIResult(joint.mi - given.mi, f"difference of {estimator}",
+                    joint.seconds + given.seconds, n_samples=len(x), units=units,
+                    parts=(joint, given))  # fmt: skip
 
 
-def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> float:
+def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> MIResult:
     """method="ksg": checked like the other methods, then `ksg_cmi`."""
     if estimator is not None:
         raise ValueError("estimator= applies only to method='difference'.")
@@ -134,4 +142,6 @@ def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> float:
     check_units(units)
     x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
     x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")
-    return to_units(ksg_cmi(x, y, z, **settings), units)
+    start = time.perf_counter()
+    cmi = ksg_cmi(x, y, z, **settings)
+    return MIResult(cmi, "ksg", time.perf_counter() - start, n_samples=len(x), units=units)

@@ -98,7 +98,7 @@ ENTROPY_METHODS = {
 
 @dataclass(frozen=True)
 class EntropyResult:
-    """What `estimate_entropy` returns.
+    """What `estimate_entropy` and `conditional_entropy` return.
 
     Attributes
     ----------
@@ -192,7 +192,7 @@ def estimate_entropy(
 
 def conditional_entropy(
     x: Any, y: Any, method: str = "knn", *, units: str = "nats", **settings: Any
-) -> float:
+) -> EntropyResult:
     """The conditional entropy H(X|Y) = H(X) - I(X;Y), in nats (or `units`).
 
     H(X) by `estimate_entropy` and I(X;Y) by the MI estimator of the same
@@ -216,17 +216,19 @@ def conditional_entropy(
 
     Returns
     -------
-    float
-        H(X|Y) in `units`.
+    EntropyResult
+        ``result.entropy``: H(X|Y) in nats; ``float(result)`` in `units`.
 
     Examples
     --------
     >>> x = np.arange(1000) % 4
-    >>> conditional_entropy(x, x % 2, method="discrete")   # ln 2
+    >>> float(conditional_entropy(x, x % 2, method="discrete"))   # ln 2
     0.6931...
     """
     spec = _check_settings(method, settings)
     check_units(units)
     x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
     mi_settings = {key: value for key, value in settings.items() if key != "miller_madow"}
-    return to_units(spec.function(x, **settings) - spec.mi(x, y, **mi_settings), units)
+    start = time.perf_counter()
+    value = spec.function(x, **settings) - spec.mi(x, y, **mi_settings)
+    return EntropyResult(value, method, time.perf_counter() - start, len(x), units)

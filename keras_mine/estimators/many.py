@@ -60,7 +60,7 @@ def estimate_mi_many(
     many as fit in `keras_mine.estimators.neural.STACK_MEMORY_BYTES` by
     default (`pairs_per_run`: 256 one-column pairs of 2,000 rows).
 
-    Methods the engine does not train (the classical ones, "infonce") run
+    Methods the engine does not train (the classical ones) run
     on each pair in turn, in `n_jobs` joblib threads, so
     any method of `METHODS` gives one result per pair; "ksg" on one-column
     pairs of equal length runs them as the columns of one table
@@ -75,7 +75,7 @@ def estimate_mi_many(
     method : str
         One of `METHODS`. Stacked: those of
         `keras_mine.estimators.neural.ENGINE_METHODS` ("mine_biased",
-        "mine", "remine", "nwj", "smile", "js", "classifier").
+        "mine", "remine", "nwj", "smile", "js", "infonce", "classifier").
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool
@@ -322,7 +322,7 @@ def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, 
         for (width_x, width_z), members in width_groups(pairs).items():
             x0, z0 = pairs[members[0]]
             full = spec.full_settings(method, x0, z0, settings)
-            size = chunk_size or pairs_per_run(len(x0), (width_x, width_z), full)
+            size = chunk_size or pairs_per_run(len(x0), (width_x, width_z), full, method=method)
             for start in range(0, len(members), size):
                 part = members[start : start + size]
                 x = np.stack([pairs[i][0] for i in part])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,13 +11,9 @@ from typing import Any
 import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
-from keras_mine.core.data import take_rows
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_option, check_seed, refuse_unknown_options
-from keras_mine.engine.loop import half_rows
-from keras_mine.engine.spec import TrainingSpec
-from keras_mine.estimators.crossfit import FoldTrainer, cross_fit
 from keras_mine.estimators.neural import fit_pairs
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
@@ -42,12 +39,11 @@ class NeuralMethod:
 
     description: str
     model_class: type
+    #: The objective the engine trains (`keras_mine.core.objectives.OBJECTIVES`).
+    objective: str
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
-    shuffled_readout: bool = True  # False: the model's readout builds its own marginal
-    #: The engine's objective (`keras_mine.core.objectives.OBJECTIVES`); None:
-    #: the model trains on score matrices (InfoNCE), fold by fold.
-    objective: str | None = None
+    shuffled_readout: bool = True  # False: the readout builds its own marginal (num_shuffles)
     dtype = "float64"  # raw values reach the models' input transforms, which cast
 
     @property
@@ -59,60 +55,19 @@ class NeuralMethod:
         """The defaults for these inputs updated by `settings`, checked (once per call)."""
         return check_settings({**defaults_for(name, x, target), **settings})
 
-    def build_model(self, settings: dict):
-        """``build(seed) -> model``: a new, uncompiled model with these settings."""
+    def build_model(self, settings: dict) -> Callable:
+        """``build(seed=s) -> model``: a new, uncompiled model with these settings."""
         critic = {key: settings[key] for key in CRITIC_SETTINGS}
         options = {key: settings[key] for key in self.options if key in settings}
-        return lambda seed: self.model_class(**self.fixed, **critic, **options, seed=seed)
+        return functools.partial(self.model_class, **self.fixed, **critic, **options)
 
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = self.full_settings(name, x, target, settings)
-        streams = SeedStreams(seed)
-        if self.objective is not None:  # the engine: one critic, stacked k = 1
-            stacked = tuple(a[None] for a in target) if isinstance(target, tuple) else target[None]
-            return fit_pairs(x[None], stacked, self.objective, settings, streams,
-                             verbose=verbose, build_model=self.build_model(settings),
-                             name=name)[0]  # fmt: skip
-        trainer = FoldTrainer(self.build_model(settings), TrainingSpec.from_settings(settings))
-        if not settings["extrapolate"]:
-            return self._fit(trainer, name, x, target, settings, streams.child("full"), verbose)
-        halves = half_rows(len(x), streams.rng("halves", "rows"), settings["folds"],
-                           settings["val_size"])  # fmt: skip
-        full = self._fit(trainer, name, x, target, settings, streams.child("full"), verbose)
-        return full.with_halves([
-            self._fit(trainer, name, x[rows], take_rows(target, rows), settings,
-                      streams.child("halves", h), verbose)
-            for h, rows in enumerate(halves)
-        ])  # fmt: skip
-
-    def _fit(self, trainer, name: str, x, target, settings: dict, streams: SeedStreams,
-             verbose) -> MIResult:  # fmt: skip
-        """The cross-fitted estimate on these rows (models that build their own marginal)."""
-        start = time.perf_counter()
-        readouts, models, history = cross_fit(
-            trainer,
-            x,
-            target,
-            lambda model, rows: model.readout_with_error(x[rows], take_rows(target, rows)),
-            folds=settings["folds"],
-            val_size=settings["val_size"],
-            streams=streams,
-            verbose=verbose,
-            description=name,
-        )
-        estimates, stderrs = zip(*readouts, strict=True)
-        mi = float(np.mean(estimates))
-        return MIResult(
-            mi=mi,
-            method=name,
-            seconds=time.perf_counter() - start,
-            history=history,
-            models=tuple(models),
-            fold_estimates=tuple(estimates),
-            fold_stderrs=tuple(stderrs),
-            n_samples=len(x),
-            mi_full_sample=mi,
-        )
+        stacked = tuple(a[None] for a in target) if isinstance(target, tuple) else target[None]
+        streams = SeedStreams(seed) if seed is None else SeedStreams.trusted(seed)  # checked
+        return fit_pairs(x[None], stacked, self.objective, settings, streams,
+                         verbose=verbose, build_model=self.build_model(settings),
+                         name=name)[0]  # the engine: one critic, stacked k = 1  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,8 +97,7 @@ class ClassicalMethod:
 
 def _mine(description: str, loss: str) -> NeuralMethod:
     """A `MINE` model's method: the engine trains objective `loss` (its options free)."""
-    return NeuralMethod(description, MINE, {"loss": loss}, tuple(OBJECTIVES[loss].defaults),
-                        objective=loss)  # fmt: skip
+    return NeuralMethod(description, MINE, loss, {"loss": loss}, tuple(OBJECTIVES[loss].defaults))
 
 
 #: Every method `estimate_mi` knows, by name.
@@ -157,14 +111,15 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
     "infonce": NeuralMethod(
         "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
         InfoNCE,
+        "infonce",
         shuffled_readout=False,
     ),
     "classifier": NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
         ClassifierMI,
+        "classifier",
         {},
         ("readout",),
-        objective="classifier",
     ),
     "ksg": ClassicalMethod(
         "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True

@@ -20,17 +20,20 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_mine.core.data import READOUT_BLOCK
+from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.seeds import SeedStreams
+from keras_mine.core.validation import check_option
 from keras_mine.engine.loop import CrossFit, FoldState, StackCache, cross_fit, half_rows
 from keras_mine.estimators.result import MIResult
+from keras_mine.models.classifier import CLASSIFIER_READOUTS
 
-__all__ = ["ENGINE_METHODS", "fit_pairs", "width_groups", "pairs_per_run", "STACK_MEMORY_BYTES"]
+__all__ = ["ENGINE_METHODS", "fit_pairs", "width_groups", "pairs_per_run", "STACK_MEMORY_BYTES",
+           "FoldModels"]  # fmt: skip
 
-#: The `keras_mine.METHODS` names the engine trains: every objective scored on
-#: pairs by an MLP critic (InfoNCE trains on score matrices).
-ENGINE_METHODS = tuple(name for name, o in OBJECTIVES.items() if not o.score_matrix)
+#: The `keras_mine.METHODS` names the engine trains: every objective (InfoNCE's
+#: on score matrices of a separable critic, the others on pairs).
+ENGINE_METHODS = tuple(OBJECTIVES)
 #: Memory one stacked run may take, in bytes (`pairs_per_run`): a laptop's
 #: share. Pass ``chunk_size`` to `keras_mine.estimate_mi_many` to override.
 STACK_MEMORY_BYTES = 2**30
@@ -38,7 +41,7 @@ STACK_MEMORY_BYTES = 2**30
 
 def pairs_per_run(
     n_samples: int, widths: tuple[int, int], settings: dict[str, Any],
-    memory_bytes: int = STACK_MEMORY_BYTES,
+    memory_bytes: int = STACK_MEMORY_BYTES, method: str = "mine",
 ) -> int:  # fmt: skip
     """How many critics one stacked run can train within `memory_bytes` (at least 1).
 
@@ -47,7 +50,8 @@ def pairs_per_run(
     (the float64 input, the fold's transformed copy, the training and the
     validation tensors); the activations of a readout block (every layer,
     the joint rows and each shuffle), and of a training batch three times
-    (forward, backward, the shuffled marginal).
+    (forward, backward, the shuffled marginal); for InfoNCE (`method`), a
+    readout block's score matrix and a batch's three times.
 
     Examples
     --------
@@ -63,6 +67,8 @@ def pairs_per_run(
     batch = n_samples if settings["batch_size"] == "full" else min(settings["batch_size"],
                                                                     n_samples)  # fmt: skip
     activations = h * layers * (rows * 2 + 3 * settings["num_shuffles"] * batch)
+    if OBJECTIVES[method].score_matrix:
+        activations += min(n_samples, NCE_READOUT_BLOCK) ** 2 + 3 * batch**2
     per_critic = 4 * (5 * weights + activations) + n_samples * width * (8 + 4 + 4 + 4)
     return max(1, int(memory_bytes // per_critic))
 
@@ -80,9 +86,10 @@ def width_groups(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict[tuple, 
 
 
 def _readout_name(method: str, settings: dict[str, Any]) -> str:
-    if OBJECTIVES[method].readout == "smile":
-        return "smile"
-    return settings.get("readout", "dv")
+    """The readout of `method`: its objective's, or the classifier's ``readout`` setting."""
+    if OBJECTIVES[method].readout != "dv":
+        return OBJECTIVES[method].readout  # smile; infonce (read out by the stack itself)
+    return check_option(settings.get("readout", "dv"), "readout", CLASSIFIER_READOUTS)
 
 
 def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
@@ -94,19 +101,50 @@ def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
 def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, ...],
            moving_average: bool) -> keras.Model:  # fmt: skip
     """Critic i of a fold as the Keras model `build_model(seed)` builds (no optimizer state)."""
-    model = build_model(fold.init_seed)
+    model = build_model(seed=fold.init_seed)
     model.build(tuple((None, width) for width in widths))
     for fitted, transform in zip(fold.transforms[i], model.input_transforms, strict=True):
-        for value, variable in zip(fitted.variables, transform.variables, strict=True):
+        for value, variable in zip(fitted, transform.variables, strict=True):
             variable.assign(value)
-    dense = [*model.critic.hidden_layers, model.critic.output_layer]
-    for layer, (kernel, bias) in zip(dense, fold.weights[i], strict=True):
+    for layer, (kernel, bias) in zip(model.critic.dense_layers, fold.weights[i], strict=True):
         layer.kernel.assign(kernel)
         layer.bias.assign(bias)
     if moving_average:
         model.log_moving_average.assign(fold.log_moving_average[i])
         model.moving_average_updates.assign(1.0)
     return model
+
+
+class FoldModels(Sequence):
+    """One critic's fold models as Keras models, built when first read.
+
+    A sequence of `keras.Model`: ``result.models[0]``, ``len(result.models)``.
+    The engine trains stacked critics, not Keras models; a result's models
+    are rebuilt from each fold's state (weights, input transforms, moving
+    average) only when asked for, so an estimate that nobody inspects
+    builds no Keras model (and checks no setting twice).
+    """
+
+    def __init__(self, build_model: Callable, folds: list[FoldState], critic: int,
+                 widths: tuple[int, ...], moving_average: bool) -> None:  # fmt: skip
+        self._build = (build_model, folds, critic, widths, moving_average)
+        self._models: tuple | None = None
+
+    def _built(self) -> tuple:
+        if self._models is None:
+            build_model, folds, critic, widths, moving_average = self._build
+            self._models = tuple(_model(build_model, fold, critic, widths, moving_average)
+                                 for fold in folds)  # fmt: skip
+        return self._models
+
+    def __len__(self) -> int:
+        return len(self._build[1])
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+    def __repr__(self) -> str:
+        return f"FoldModels({len(self)} folds)"
 
 
 def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -> list[MIResult]:
@@ -118,7 +156,7 @@ def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -
         results.append(MIResult(
             mi=mi, method=method, seconds=seconds,
             history=history[history["critic"] == i].drop(columns="critic").reset_index(drop=True),
-            models=tuple(models[i]) if models else (),
+            models=models[i] if models else (),
             fold_estimates=tuple(float(e) for e in fit.estimates[:, i]),
             fold_stderrs=tuple(float(e) for e in fit.stderrs[:, i]),
             n_samples=n, mi_full_sample=mi,
@@ -151,10 +189,12 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
     verbose : bool
         Progress bars over epochs with the number of critics still training.
     build_model : callable, optional
-        ``build_model(seed) -> model``: an uncompiled `keras_mine.MINE` or
-        `keras_mine.ClassifierMI` with the method's settings; then each
-        result's ``models`` holds its fold critics as such models (weights,
-        input transforms and moving average; a fresh optimizer).
+        ``build_model(seed=s) -> model``: an uncompiled `keras_mine.MINE`,
+        `keras_mine.ClassifierMI`, `keras_mine.InfoNCE` or
+        `keras_mine.ConditionalClassifierMI` with the method's settings;
+        then each result's ``models`` holds its fold critics as such models
+        (weights, input transforms and moving average; a fresh optimizer),
+        built when first read (`FoldModels`).
     cache : StackCache, optional
         The call's stacks (traced once per shape); default one drawing on
         the process-wide pool.
@@ -186,8 +226,7 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
     if build_model is not None:
         moving = OBJECTIVES[method].moving_average
         widths = tuple(a.shape[2] for a in (x, *parts))
-        models = [[_model(build_model, fold, i, widths, moving) for fold in full.folds]
-                  for i in range(k)]  # fmt: skip
+        models = [FoldModels(build_model, full.folds, i, widths, moving) for i in range(k)]
     if not settings["extrapolate"]:
         return _results(full, name, n, (time.perf_counter() - start) / k, models)
     first, second = half_rows(n, streams.rng("halves", "rows"), settings["folds"],

@@ -90,7 +90,7 @@ def extrapolated_mi(
 
 @dataclass(frozen=True)
 class MIResult:
-    """What `estimate_mi` returns.
+    """What `estimate_mi` and `estimate_cmi` return (`mi` is then I(X;Y|Z)).
 
     Attributes
     ----------
@@ -109,9 +109,11 @@ class MIResult:
         Neural methods: one row per epoch run (``fold``, ``epoch``, ``mi``,
         ``val_mi``, ``loss``, ``val_loss``, ``learning_rate``, and
         ``accuracy`` for the classifier). Empty for classical methods.
-    models : tuple of keras.Model
-        The trained model of each fold (best weights restored); empty for
-        classical methods.
+    models : sequence of keras.Model
+        The trained model of each fold (best weights restored), rebuilt
+        from the engine's critics when first read
+        (`keras_mine.estimators.neural.FoldModels`); empty for classical
+        methods.
     fold_estimates : tuple of float
         Each fold's readout, in nats; their spread shows the readout's noise.
         "ksg": its one estimate on all rows. Other classical methods: empty.
@@ -134,6 +136,9 @@ class MIResult:
     units : {"nats", "bits"}
         The units of ``float(result)`` (`estimate_mi`'s `units`); `mi`
         stays in nats, `mi_bits` in bits.
+    parts : tuple of MIResult
+        The estimates this one is made of: `keras_mine.estimate_cmi`'s
+        ``method="difference"`` holds I(X;(Y,Z)) and I(X;Z). Empty otherwise.
     extrapolated : bool
         Whether `mi` is the extrapolated estimate. False when
         ``extrapolate=False``, and when the halves read higher than the
@@ -155,6 +160,7 @@ class MIResult:
     half_stderrs: tuple = ()
     extrapolated: bool = False
     units: str = "nats"
+    parts: tuple = field(repr=False, default=())
 
     def __float__(self) -> float:
         """The estimate in `units`: ``float(estimate_mi(x, z, units="bits"))``."""
@@ -163,6 +169,8 @@ class MIResult:
     @property
     def stderr(self) -> float:
         """Standard error of `mi` from the readouts' sampling noise (NaN if unknown)."""
+        if self.parts:  # a difference of independent estimates: the variances add
+            return float(np.sqrt(sum(part.stderr**2 for part in self.parts)))
         if not self.fold_stderrs:
             return float("nan")
         full = np.sqrt(np.sum(np.square(self.fold_stderrs))) / len(self.fold_stderrs)

@@ -93,12 +93,13 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     ValueError
         For a bad setting, naming it.
     """
-    TrainingSpec.from_settings(settings)
+    spec = TrainingSpec.from_settings(settings)
     check_int(settings["folds"], "folds", 2)
     check_fraction(settings["val_size"], "val_size")
     if "num_shuffles" in settings:
         check_int(settings["num_shuffles"], "num_shuffles")
-    settings = {**settings, "preprocessing": check_preprocessing(settings["preprocessing"])}
+    settings = {**settings, "preprocessing": check_preprocessing(settings["preprocessing"]),
+                "spec": spec}  # the engine trains by it, unchecked again
     check_mlp_settings(settings["hidden_dim"], settings["num_hidden_layers"],
                        settings["activation"])  # fmt: skip
     return settings

@@ -322,8 +322,7 @@ class CriticModel(EpochFunctionMixin, keras.Model):
     def train_epoch_step(self, data: dict) -> dict:
         """A whole epoch as one step: the minibatch loop, then validation, in the graph.
 
-        This is what `fit` runs once per epoch on array inputs, and what
-        `keras_mine.estimators.crossfit.fit_epochs` runs without Keras' loop.
+        This is what `fit` runs once per epoch on array inputs.
 
         Args:
             data: A dict from `epoch_inputs`: ``x``, ``target``, ``batch_size``,

@@ -10,15 +10,13 @@ import tensorflow as tf
 
 from keras_mine.core.bounds import split_score_matrix
 from keras_mine.core.critics import SeparableCritic
+from keras_mine.core.data import NCE_READOUT_BLOCK
 from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.validation import to_units
 from keras_mine.models.base import CriticModel
 
 __all__ = ["InfoNCE", "NCE_READOUT_BLOCK"]
 
-#: Rows per score matrix when `InfoNCE.estimate` reads out: the readout can
-#: never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
-NCE_READOUT_BLOCK = 4096
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
