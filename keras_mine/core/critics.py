@@ -372,8 +372,10 @@ class StackedSeparableCritic(_StackedTowers):
     Args:
         num_critics: Number of critics k.
         embed_dim: Width of the embeddings g(x) and h(z).
-        hidden_dim, num_hidden_layers, activation, seed: As `StackedMLPCritic`;
-            critic i starts where `SeparableCritic` with the same seed starts.
+        **kwargs: ``hidden_dim``, ``num_hidden_layers``, ``activation`` and
+            ``seed`` as for `StackedMLPCritic` (critic i starts where
+            `SeparableCritic` with the same seed starts), and Keras' Layer
+            arguments.
 
     Call arguments:
         x: Tensor (k, batch, dx). z: Tensor (k, batch, dz).

@@ -188,22 +188,19 @@ def neural_entropy(
         The critic's MLP.
     batch_size, max_epochs, learning_rate, stop_patience : int or float
         Adam's training; training stops after `stop_patience` epochs
-        without a better validation KL. The rate 1e-2 was chosen by
-        measurement (N = 5,000, seeds 0-1; errors at 1e-2 and at 1e-3):
-        a 1-D uniform +0.029/+0.023 against +0.035/+0.041 nats, a bimodal
-        mixture +0.005/+0.000 against +0.017/-0.004, a 5-D Gaussian
-        -0.006/-0.022, in about half the time.
+        without a better validation KL (best epoch restored; the rate is
+        not lowered). The rate 1e-2 was chosen by measurement
+        (docs/benchmarks.md, "Entropy").
     tails : {"auto", "asinh", "none"}
         How columns are mapped before the Gaussian reference (fitted on
         each fold's training rows). "asinh": every column by `asinh_map`
         after `robust_location_scale`, whose log Jacobian is added back
         exactly (``H(X) = H(Y) + E[ln|det dx/dy|]``). "none": no map.
         "auto" (default): the map for the columns that
-        `heavy_tailed_columns` flags, none for the others. Measured on
-        the 19 v1 tasks with a known entropy (N = 5,000, seeds 0-1): with
-        no map, Cauchy columns read +1,524 nats and more; mapping every
-        column costs +0.41 on the 5 x 5 Gaussians and +5.5 at 50 x 50,
-        so only heavy columns are mapped.
+        `heavy_tailed_columns` flags, none for the others: without the
+        map Cauchy columns read over a thousand nats high, and mapping
+        every column costs accuracy on Gaussian ones (docs/benchmarks.md,
+        "Entropy").
     seed : int or None
         Seeds the split, the critics and the reference draws.
 
@@ -218,9 +215,9 @@ def neural_entropy(
     sample covariance (after the map of heavy-tailed columns) is a
     reasonable reference. On a bounded support the log density
     ratio drops to -inf at the edges, which a finite critic only
-    approaches: on a 5-D uniform cube (H = 3.466) it reads 3.84-3.89
-    (seeds 0-1), between the truth and the Gaussian bound 4.35; the
-    histogram estimator fits that case.
+    approaches, so on a uniform cube it reads between the truth and the
+    Gaussian bound (docs/benchmarks.md, "Entropy"); the histogram
+    estimator fits that case.
 
     Examples
     --------
@@ -236,7 +233,7 @@ def neural_entropy(
     streams = SeedStreams(seed)
     check_option(tails, "tails", TAIL_MAPS)
     # Early stopping on the validation KL, best epoch restored, and no rate
-    # reduction (lr_patience = max_epochs never comes): the rule measured above.
+    # reduction (lr_patience = max_epochs never comes): the rule measured in docs/benchmarks.md.
     spec = TrainingSpec(batch_size=batch_size, max_epochs=max_epochs, learning_rate=learning_rate,
                         lr_patience=max_epochs, stop_patience=stop_patience, stop_min_delta=0.0)
     critic = {"hidden_dim": hidden_dim, "num_hidden_layers": num_hidden_layers,
