@@ -25,6 +25,10 @@ KERAS_STYLE = re.compile(r"^(Args|Returns|Raises|Example|Call arguments):\s*$", 
 def _public_objects():
     """(qualified name, object, is a Keras object) for every public class, function, method."""
     seen = set()
+    # A mixin that only Keras models are made of (CriticModel's parts) is a Keras object too.
+    keras_parts = {base for module in MODULES for obj in vars(module).values()
+                   if inspect.isclass(obj) and issubclass(obj, KERAS_KINDS)
+                   for base in obj.__mro__}  # fmt: skip
     for module in MODULES:
         for name, obj in vars(module).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
@@ -32,7 +36,9 @@ def _public_objects():
             if id(obj) in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
                 continue
             seen.add(id(obj))
-            keras_kind = inspect.isclass(obj) and issubclass(obj, KERAS_KINDS)
+            keras_kind = inspect.isclass(obj) and (
+                issubclass(obj, KERAS_KINDS) or obj in keras_parts
+            )
             yield f"{module.__name__}.{name}", obj, keras_kind
             if inspect.isclass(obj):
                 for attribute, member in vars(obj).items():

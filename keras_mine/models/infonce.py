@@ -8,12 +8,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.bounds import split_score_matrix
+from keras_mine.core.bounds import info_nce_of_split, split_score_matrix
 from keras_mine.core.critics import SeparableCritic
-from keras_mine.core.data import NCE_READOUT_BLOCK
-from keras_mine.core.objectives import OBJECTIVES
-from keras_mine.core.validation import to_units
+from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK
 from keras_mine.models.base import CriticModel
+from keras_mine.models.readout import NUM_SHUFFLES
 
 __all__ = ["InfoNCE", "NCE_READOUT_BLOCK"]
 
@@ -65,15 +64,14 @@ class InfoNCE(CriticModel):
         super().__init__(critic=critic, **kwargs)
         self.mi_metric = keras.metrics.Mean(name="mi")  # the bound per row
 
-    def compute_objective(self, scores, training: bool = False):
-        """The InfoNCE bound of a score matrix, to maximize."""
-        return OBJECTIVES["infonce"].train(scores)
+    def compute_objective(self, t_joint, t_marginal, training: bool = False):
+        """The InfoNCE bound of a batch's score matrix, given split (`split_score_matrix`)."""
+        return info_nce_of_split(t_joint, t_marginal)
 
     def _batch_objective(self, x, target, seed, training: bool):
         del seed  # the score matrix holds every pair: nothing is shuffled
-        scores = self.critic.score_matrix(x, target)
-        t_joint, t_marginal = split_score_matrix(scores)
-        return self.compute_objective(scores, training), t_joint, t_marginal
+        t_joint, t_marginal = split_score_matrix(self.critic.score_matrix(x, target))
+        return self.compute_objective(t_joint, t_marginal, training), t_joint, t_marginal
 
     def _update_metrics(self, loss, t_joint, t_marginal) -> dict:
         rows = tf.cast(tf.shape(t_joint)[0], loss.dtype)
@@ -81,22 +79,38 @@ class InfoNCE(CriticModel):
         self.mi_metric.update_state(-loss, sample_weight=rows)
         return {metric.name: metric.result() for metric in self.metrics}
 
-    def readout_with_error(self, x: np.ndarray, target) -> tuple[float, float]:
-        """The `estimate` of checked raw arrays, in nats, and NaN for its error.
+    def readout_with_error(
+        self, x: np.ndarray, target, *, batch_size: int = READOUT_BLOCK,
+        num_shuffles: int = NUM_SHUFFLES, seed: int | None = None,
+    ) -> tuple[float, float]:  # fmt: skip
+        """As `CriticModel.readout_with_error`; `num_shuffles` and `seed` do not apply.
 
-        The bound of a block has no per-row noise formula, hence NaN.
+        The readout scores every pair of each block (no shuffle), so a
+        `num_shuffles` or `seed` other than the defaults is refused rather
+        than ignored.
         """
-        self._build_for(x, target)
-        self._require_adapted()
-        x, target = self._transform_arrays(x, target)
+        if num_shuffles != NUM_SHUFFLES or seed is not None:
+            raise ValueError(
+                "num_shuffles and seed do not apply to InfoNCE's readout: it scores every "
+                "pair of each held-out block, so nothing is shuffled. Drop them."
+            )
+        return super().readout_with_error(x, target, batch_size=batch_size)
+
+    def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
+        """The bound on the rows cut in order into equal blocks of at most `NCE_READOUT_BLOCK`.
+
+        The row-weighted mean of each block's bound, and NaN for its error
+        (a block's bound has no per-row noise formula). `batch_size`,
+        `num_shuffles` and `seed` do not apply: the block size bounds the
+        estimate (ln 4096 = 8.3 nats) and every pair of a block is scored.
+        """
         blocks = np.array_split(np.arange(len(x)), -(-len(x) // NCE_READOUT_BLOCK))
-        values = [
-            float(self.compute_objective(
-                self.critic.score_matrix(tf.constant(x[rows]), tf.constant(target[rows]))
-            ))
-            for rows in blocks
-        ]  # fmt: skip
+        values = [float(self._block_bound(x[rows], target[rows])) for rows in blocks]
         return float(np.average(values, weights=[len(r) for r in blocks])), float("nan")
+
+    def _block_bound(self, x, target):
+        scores = self.critic.score_matrix(tf.constant(x), tf.constant(target))
+        return self.compute_objective(*split_score_matrix(scores))
 
     def pointwise_mi(self, *args, **kwargs) -> np.ndarray:
         """Not available: an InfoNCE critic is a log density ratio only up to a function of x."""
@@ -104,21 +118,3 @@ class InfoNCE(CriticModel):
             "InfoNCE.pointwise_mi: an InfoNCE critic is a log density ratio only up to a "
             "function of x, so its scores give no per-row MI. Use MINE or ClassifierMI."
         )
-
-    def estimate(self, x, z=None, *, units: str = "nats") -> float:
-        """Estimate I(X;Z) with InfoNCE on held-out blocks of `NCE_READOUT_BLOCK` rows.
-
-        The rows are cut in order into equal blocks of at most 4,096; the
-        estimate is the row-weighted mean of each block's bound, so it is
-        deterministic for the same data and at most ln(block size).
-
-        Args:
-            x, z: Paired samples the critic was not trained on (array-like),
-                or a tf.data.Dataset of (x, z) batches as `x`.
-            units: "nats" or "bits".
-
-        Returns:
-            The MI estimate (float).
-        """
-        value, _ = self.readout_with_error(*self._paired_inputs(x, z))
-        return to_units(value, units)
