@@ -99,14 +99,18 @@ def test_conditional_model_save_load_and_inputs(tmp_path):
     assert "val_accuracy" in history.history
     model.save(tmp_path / "cc.keras")
     loaded = keras.models.load_model(tmp_path / "cc.keras")
-    assert loaded.estimate(x, y, z) == pytest.approx(model.estimate(x, y, z), abs=1e-6)
-    assert model.scores(x, y, z).shape == (1_000,)
+    # The base class's signatures: the target is (y, z), as in fit.
+    assert loaded.estimate(x, (y, z)) == pytest.approx(model.estimate(x, (y, z)), abs=1e-6)
+    assert model.estimate(x, (y, z)) == model.readout_with_error(x, (y, z))[0]
+    assert model.scores(x, (y, z)).shape == (1_000,)
     with pytest.raises(ValueError, match=r"fit\(x, \(y, z\)\)"):
         model.fit(x, y, verbose=0)
     with pytest.raises(ValueError, match="same length"):
-        model.estimate(x, y[:-1], z)
+        model.estimate(x, (y[:-1], z))
     with pytest.raises(ValueError, match="built for x with 1 and y with 1 and z with 2"):
-        model.estimate(x, y, z[:, :1])
+        model.estimate(x, (y, z[:, :1]))
+    with pytest.raises(ValueError, match="nearest neighbour in z, so nothing is shuffled"):
+        model.estimate(x, (y, z), num_shuffles=2)
 
 
 def test_estimate_cmi_arguments():

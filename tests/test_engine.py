@@ -16,6 +16,7 @@ from keras_mine.core.data import marginal_permutations
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.core.seeds import SeedStreams, derive_seed
 from keras_mine.engine.loop import StackCache, cross_fit, cross_fit_splits, train
+from keras_mine.engine.optimizer import StackedAdam
 from keras_mine.engine.schedule import PlateauSchedule
 from keras_mine.engine.spec import TrainingSpec
 from keras_mine.engine.stack import CriticStack
@@ -149,6 +150,30 @@ def test_a_stopped_critic_is_frozen_and_rates_are_per_critic():
     assert sum(moved) >= len(moved) - 1
     for variable, old in zip(stack.variables, before, strict=True):
         np.testing.assert_array_equal(variable.numpy()[1], old[1])
+
+
+def test_stacked_adam_is_keras_adam_at_each_critics_rate():
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((3, 4, 5)).astype("float32")
+    rates = np.array([1.0, 0.1, 0.0], np.float32)
+    stacked = tf.Variable(start)
+    optimizer = StackedAdam([stacked], 1e-2)
+    optimizer.rates.assign(rates)
+    alone = [tf.Variable(start[i]) for i in range(3)]
+    kerases = [keras.optimizers.Adam(1e-2 * float(r)) for r in rates]
+    for adam, variable in zip(kerases, alone, strict=True):
+        adam.build([variable])
+    for _ in range(30):
+        gradient = rng.standard_normal(start.shape).astype("float32")
+        optimizer.apply([tf.constant(gradient)])
+        for i, (adam, variable) in enumerate(zip(kerases, alone, strict=True)):
+            adam.apply([tf.constant(gradient[i])], [variable])
+    for i in range(3):  # float32 rounding of the same operations, 30 steps
+        np.testing.assert_allclose(stacked.numpy()[i], alone[i].numpy(), rtol=0, atol=1e-6)
+    assert not np.allclose(stacked.numpy()[0], start[0], atol=1e-2)  # it moved
+    np.testing.assert_array_equal(stacked.numpy()[2], start[2])  # rate 0: frozen
+    optimizer.reset()
+    assert int(optimizer.iterations) == 0 and np.all(optimizer.rates.numpy() == 1)
 
 
 def test_the_schedule_is_the_callbacks_rule():

@@ -41,12 +41,12 @@ def test_options_of_another_loss_are_errors_not_ignored():
     with pytest.raises(ValueError, match="Unknown loss='mine_v2'"):
         get_objective("mine_v2")
     with pytest.raises(ValueError, match=r"do not apply to this loss \(its options: alpha\)"):
-        OBJECTIVES["mine"].options(tau=1.0)
+        OBJECTIVES["mine"].check_options(tau=1.0)
     # One range per option, checked wherever it enters (MINE, the stacked trainer).
     with pytest.raises(ValueError, match=r"\(0.0, 1.0\] for `alpha`"):
         keras_mine.MINE(loss="mine", alpha=1.5)
     with pytest.raises(ValueError, match=r"\(0.0, 1.0\] for `alpha`"):
-        OBJECTIVES["mine"].options(alpha=0.0)
+        OBJECTIVES["mine"].check_options(alpha=0.0)
     with pytest.raises(ValueError, match=r"\(0.0, inf\) for `tau`"):
         keras_mine.MutualInformation(loss="smile", tau=0.0)
     model = keras_mine.MINE(loss="remine", log_partition_target=0.5)

@@ -157,8 +157,8 @@ def _resolve_tasks(names: list[str], quantity: str):
 def _check_arguments(args) -> None:
     """Resolve and check the arguments, raising ValueError with a message for the user."""
     from keras_mine.bench.demo import DEMO_METHODS, demo_rhos
+    from keras_mine.bench.runner import REGISTRIES
     from keras_mine.core.validation import check_int
-    from keras_mine.estimators.estimate import METHODS
 
     if args.command == "demo":
         args.methods = args.methods or list(DEMO_METHODS)
@@ -170,20 +170,12 @@ def _check_arguments(args) -> None:
         args.tasks = _resolve_tasks(args.tasks, args.quantity)
         check_int(args.seeds, "--seeds")
     quantity = getattr(args, "quantity", "mi")
-    known = METHODS
-    if quantity == "entropy":
-        from keras_mine.estimators.entropy import ENTROPY_METHODS
-
-        known = ENTROPY_METHODS
-        if not any(task.entropy_true is not None for task in args.tasks):
-            raise ValueError(
-                "none of the tasks has a closed-form entropy; Gaussian, Student-t and "
-                "additive-noise tasks do (e.g. --tasks extended)"
-            )
-    elif quantity == "cmi":
-        from keras_mine.estimators.conditional import CMI_METHODS
-
-        known = CMI_METHODS
+    known = REGISTRIES[quantity]
+    if quantity == "entropy" and not any(task.entropy_true is not None for task in args.tasks):
+        raise ValueError(
+            "none of the tasks has a closed-form entropy; Gaussian, Student-t and "
+            "additive-noise tasks do (e.g. --tasks extended)"
+        )
     args.methods = args.methods or list(BENCH_METHODS[quantity])
     unknown = [m for m in args.methods if m not in known]
     if unknown:

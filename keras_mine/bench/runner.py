@@ -19,7 +19,8 @@ from keras_mine.tasks import Task
 #: What `run_benchmark` can measure: MI, the joint entropy H(X, Z), or the
 #: conditional MI I(X;Y|Z) of `keras_mine.tasks.ConditionalTask`s.
 QUANTITIES = ("mi", "entropy", "cmi")
-_KNOWN_METHODS = {"mi": METHODS, "entropy": ENTROPY_METHODS, "cmi": CMI_METHODS}
+#: The method registry of each quantity (one `keras_mine.core.registry.Registry` shape).
+REGISTRIES = {"mi": METHODS, "entropy": ENTROPY_METHODS, "cmi": CMI_METHODS}
 
 
 def _truth(task, quantity: str) -> float | None:
@@ -32,25 +33,27 @@ def _truth(task, quantity: str) -> float | None:
 
 
 def _estimate(task, quantity: str, method: str, n: int, seed: int, settings: dict):
-    """(estimate, stderr) of one run; the sample is drawn from `seed`."""
+    """(estimate, stderr) of one run; the sample is drawn from `seed`.
+
+    Each method gets the settings its registry entry accepts, and the run's
+    seed where it takes one (every MI method, as `estimate_mi`'s argument).
+    """
+    accepted = REGISTRIES[quantity][method].settings
+    settings = {k: v for k, v in settings.items() if k in accepted}
+    if quantity == "mi" or "seed" in accepted:
+        settings["seed"] = seed
     if quantity == "cmi":
-        x, y, z = task.sample(n, seed=seed)
-        accepted = {} if method == "ksg" else dict(settings)
-        result = estimate_cmi(x, y, z, method=method, seed=seed, **accepted)
+        result = estimate_cmi(*task.sample(n, seed=seed), method=method, **settings)
         return result.mi, result.stderr
     x, z = task.sample(n, seed=seed)
     if quantity == "mi":
-        accepted = {k: v for k, v in settings.items() if k in METHODS[method].settings}
-        result = estimate_mi(x, z, method=method, seed=seed, **accepted)
+        result = estimate_mi(x, z, method=method, **settings)
         return result.mi, result.stderr
-    options = ENTROPY_METHODS[method].options
-    accepted = {k: v for k, v in settings.items() if k in options}
-    if "seed" in options:
-        accepted["seed"] = seed
     joint = np.concatenate([x, z], axis=1)
-    return estimate_entropy(joint, method, **accepted).entropy, float("nan")
+    return estimate_entropy(joint, method, **settings).entropy, float("nan")
 
 __all__ = [
+    "REGISTRIES",
     "run_benchmark",
     "summarize",
     "format_summary",
@@ -118,7 +121,7 @@ def run_benchmark(
 
     check_option(quantity, "quantity", QUANTITIES)
     for method in methods:
-        check_option(method, "method", _KNOWN_METHODS[quantity], f"{quantity} methods")
+        check_option(method, "method", REGISTRIES[quantity], f"{quantity} methods")
     tasks = [task for task in tasks if _truth(task, quantity) is not None]
     if not tasks:
         raise ValueError(

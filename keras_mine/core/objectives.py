@@ -31,7 +31,8 @@ from keras_mine.core.bounds import (
     smile,
     update_log_moving_average,
 )
-from keras_mine.core.validation import check_number, check_option, refuse_unknown_options
+from keras_mine.core.registry import Registry
+from keras_mine.core.validation import check_number, refuse_unknown_options
 
 __all__ = [
     "Objective",
@@ -78,7 +79,17 @@ class Objective:
     score_matrix: bool = False
     is_bound: bool = True
 
-    def options(self, where: str = "this loss", /, **given: Any) -> dict[str, float]:
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Its options' names (the keys of `defaults`)."""
+        return tuple(self.defaults)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """What it accepts: its options (the `keras_mine.core.registry.Registry` shape)."""
+        return self.options
+
+    def check_options(self, where: str = "this loss", /, **given: Any) -> dict[str, float]:
         """Its defaults updated by `given`, each checked against its range.
 
         An option of another loss raises, naming `where` it was passed.
@@ -114,9 +125,9 @@ def _dv_value(t_joint, t_marginal, alpha: float) -> tf.Tensor:
     return donsker_varadhan(t_joint, t_marginal)
 
 
-#: Every objective by loss name. Read-only: add an entry here, and every
+#: Every objective by loss name (a read-only `Registry`): add an entry here, and every
 #: trainer that accepts its kind (pairs or score matrices) accepts it.
-OBJECTIVES: Mapping[str, Objective] = MappingProxyType(
+OBJECTIVES: Registry[Objective] = Registry(
     {
         "mine_biased": Objective(
             "Donsker-Varadhan bound, plain minibatch gradient", donsker_varadhan
@@ -156,13 +167,15 @@ OBJECTIVES: Mapping[str, Objective] = MappingProxyType(
             _classifier,
             is_bound=False,
         ),
-    }
+    },
+    argument="loss",
+    kind="losses",
 )
 
 
-def get_objective(name: str, among: Mapping[str, Any] | None = None) -> Objective:
-    """The registered objective `name`, checked against `among` (default: all)."""
-    return OBJECTIVES[check_option(name, "loss", OBJECTIVES if among is None else among, "losses")]
+def get_objective(name: str, among: Registry[Objective] = OBJECTIVES) -> Objective:
+    """The registered objective `name`, checked against `among` (a subset of `OBJECTIVES`)."""
+    return among.check(name)
 
 
 class MovingAverageState(NamedTuple):

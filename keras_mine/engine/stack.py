@@ -2,13 +2,14 @@
 
 The trainable state of the engine: a `keras_mine.core.critics.StackedMLPCritic`
 of k critics (a `StackedSeparableCritic` for InfoNCE, whose objective needs
-each batch's score matrix), one Adam optimizer, each critic's learning-rate factor (0 for a
-stopped critic), its best weights and MINE's moving average. Every op of a
-step is either per critic (batched matmuls, reductions over rows) or shared
-by all critics (the batch order and the marginal shuffles come from one
-stream), so critic i of a stack computes bit for bit what a stack of one
-computes on the same rows: k = 1 is `keras_mine.estimate_mi`, k > 1
-`keras_mine.estimate_mi_many`, and the two agree (tests/test_engine.py).
+each batch's score matrix), one Adam optimizer with a learning-rate factor
+per critic (`StackedAdam`; 0 for a stopped critic), its best weights and
+MINE's moving average. Every op of a step is either per critic (batched
+matmuls, reductions over rows) or shared by all critics (the batch order and
+the marginal shuffles come from one stream), so critic i of a stack computes
+bit for bit what a stack of one computes on the same rows: k = 1 is
+`keras_mine.estimate_mi`, k > 1 `keras_mine.estimate_mi_many`, and the two
+agree (tests/test_engine.py).
 
 A stack is made once per shape and `reset` for each fold: the compiled epoch
 and scoring functions are traced once (the row count is dynamic) and serve
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -29,6 +29,7 @@ from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK, VALIDATION_BL
 from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.engine.marginal import SHUFFLE, Marginal
+from keras_mine.engine.optimizer import StackedAdam
 from keras_mine.engine.readout import READOUTS
 
 __all__ = ["CriticStack"]
@@ -80,12 +81,7 @@ class CriticStack:
         self.critic.build((k, None, widths[0]), (k, None, widths[1]))
         self.variables = self.critic.trainable_variables
         self.best = [tf.Variable(v) for v in self.variables]
-        self.optimizer = keras.optimizers.Adam(learning_rate)
-        self.optimizer.build(self.variables)
-        # Each critic's rate relative to Adam's: Adam's step is linear in the
-        # rate, so scaling critic i's step by s trains it at rate s * lr; s = 0
-        # freezes a critic that has stopped.
-        self.scale = tf.Variable(tf.ones(k))
+        self.optimizer = StackedAdam(self.variables, learning_rate)
         self.log_moving_average = tf.Variable(tf.zeros(k))
         self.updates = tf.Variable(0.0)
         self._transforms: dict[tuple, MarginalTransform] = {}
@@ -122,17 +118,14 @@ class CriticStack:
             one = initializer(kernel.shape[1:], dtype=kernel.dtype)
             kernel.assign(tf.broadcast_to(one, kernel.shape))
             bias.assign(tf.zeros(bias.shape, bias.dtype))
-        for variable in self.optimizer.variables:
-            if variable is not self.optimizer.learning_rate:
-                variable.assign(tf.zeros(variable.shape, variable.dtype))
-        self.scale.assign(tf.ones(self.k))
+        self.optimizer.reset()
         self.log_moving_average.assign(tf.zeros(self.k))
         self.updates.assign(0.0)
         self.keep_best(np.ones(self.k, bool))
 
     def set_rates(self, factors: np.ndarray) -> None:
         """Each critic's rate factor (0: frozen)."""
-        self.scale.assign(np.asarray(factors, np.float32))
+        self.optimizer.rates.assign(np.asarray(factors, np.float32))
 
     def keep_best(self, improved: np.ndarray) -> None:
         """Save the current weights of the critics where `improved` (k,) is true."""
@@ -174,11 +167,7 @@ class CriticStack:
                 objective = self.objective_value(t_joint, t_marginal)
             loss = -tf.reduce_sum(objective)  # critic i's gradient is its own objective's
         gradients = tape.gradient(loss, self.variables)
-        before = [tf.identity(v) for v in self.variables]
-        self.optimizer.apply(gradients, self.variables)
-        scale = self.scale[:, None, None]
-        for variable, old in zip(self.variables, before, strict=True):
-            variable.assign(old + scale * (variable - old))
+        self.optimizer.apply(gradients)
         return -objective, t_joint, t_marginal
 
     def _train_epoch(self, x, z, x_val, z_val, x_val_marginal, z_val_marginal, batch_size, seed):

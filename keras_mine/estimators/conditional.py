@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from keras_mine.classical import ksg_cmi
+from keras_mine.core.registry import Registry
 from keras_mine.core.validation import (
     check_option,
     check_paired_samples,
-    check_samples,
     check_units,
-    refuse_unknown_options,
 )
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
@@ -22,19 +22,79 @@ from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
 from keras_mine.estimators.result import MIResult, plausibility_messages
 from keras_mine.models import ConditionalClassifierMI
 
-__all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS"]
+__all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS", "CMIMethod"]
 
+@dataclass(frozen=True)
+class CMIMethod:
+    """A conditional MI method: ``run(x, y, z, estimator, settings) -> MIResult`` in nats.
+
+    `run` gets checked, paired float arrays and settings its entry accepts.
+    """
+
+    description: str
+    run: Callable[..., MIResult]
+    options: tuple[str, ...] = ()
+    shared: tuple[str, ...] = ()  # settings every method of its family takes
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        return (*self.shared, *self.options)
+
+
+def _ccmi(x, y, z, estimator, settings: dict) -> MIResult:
+    """One `ConditionalClassifierMI` per fold, trained and read out by the engine."""
+    if estimator not in (None, "classifier"):
+        raise ValueError(
+            f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "
+            "method='difference'."
+        )
+    # No sample-size extrapolation by default: the readout's nearest-neighbour swap
+    # in z is coarser on half the rows, which biases I(N/2) up, not down
+    # (docs/benchmarks.md, "Sample-size extrapolation").
+    result = run_method(_CCMI, "ccmi", x, (y, z), **{"extrapolate": False, **settings})
+    warn_if_implausible(plausibility_messages(result))
+    return result
+
+
+def _difference(x, y, z, estimator, settings: dict) -> MIResult:
+    """I(X;(Y,Z)) - I(X;Z), two `estimate_mi` calls (which refuse what `estimator` ignores)."""
+    estimator = estimator or "classifier"
+    joint, given = (estimate_mi(x, target, method=estimator, **settings)
+                    for target in (np.concatenate([y, z], axis=1), z))  # fmt: skip
+    return MIResult(joint.mi - given.mi, f"difference of {estimator}",
+                    joint.seconds + given.seconds, n_samples=len(x),
+                    parts=(joint, given))  # fmt: skip
+
+
+def _ksg(x, y, z, estimator, settings: dict) -> MIResult:
+    """Frenzel-Pompe; `seed` and `verbose` are accepted as by the classical MI methods."""
+    if estimator is not None:
+        raise ValueError("estimator= applies only to method='difference'.")
+    settings = {key: value for key, value in settings.items() if key not in ("seed", "verbose")}
+    start = time.perf_counter()
+    cmi = ksg_cmi(x, y, z, **settings)
+    return MIResult(cmi, "ksg", time.perf_counter() - start, n_samples=len(x))
+
+
+_CCMI = NeuralMethod(
+    "one classifier between p(x,y,z) and p(x,z) p(y|z) (nearest-neighbour swap of y in z)",
+    ConditionalClassifierMI, "classifier", {}, ("readout",),
+)  # fmt: skip
+
+_RUN = ("seed", "verbose")  # taken by every method (estimate_mi's own arguments)
 #: Valid values of ``estimate_cmi(method=...)``.
-CMI_METHODS = {
-    "ccmi": "one classifier between p(x,y,z) and p(x,z) p(y|z) (nearest-neighbour swap of y in z)",
-    "difference": "I(X;(Y,Z)) - I(X;Z), each estimated by `estimator`",
-    "ksg": "Frenzel-Pompe k-nearest neighbours (classical; options k, standardize)",
-}
+CMI_METHODS: Registry[CMIMethod] = Registry({
+    "ccmi": CMIMethod(_CCMI.description, _ccmi, _CCMI.options,
+                      (*_RUN, *(s for s in _CCMI.settings if s not in _CCMI.options))),
+    "difference": CMIMethod(
+        "I(X;(Y,Z)) - I(X;Z), each estimated by `estimator`", _difference,
+        shared=(*_RUN, *dict.fromkeys(s for m in METHODS.values() for s in m.settings)),
+    ),
+    "ksg": CMIMethod("Frenzel-Pompe k-nearest neighbours (classical; options k, standardize)",
+                     _ksg, ("k", "standardize"), _RUN),
+})  # fmt: skip
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
-
-_CCMI = NeuralMethod(CMI_METHODS["ccmi"], ConditionalClassifierMI, "classifier", {},
-                     ("readout",), shuffled_readout=False)  # fmt: skip
 
 
 def estimate_cmi(
@@ -97,51 +157,10 @@ def estimate_cmi(
     >>> round(float(estimate_cmi(x, y, z)), 1)
     2.1
     """
-    check_option(method, "method", CMI_METHODS, "methods")
+    spec = CMI_METHODS.check(method, settings)
     if estimator is not None:
         check_option(estimator, "estimator", CMI_ESTIMATORS, "estimators")
-    if method == "ksg":
-        return _ksg_cmi(x, y, z, estimator, units, settings)
-    if method == "ccmi" and estimator not in (None, "classifier"):
-        raise ValueError(
-            f"method='ccmi' is classifier-based; estimator={estimator!r} applies only to "
-            "method='difference'."
-        )
     check_units(units)
-    x = check_samples(x, "x", dtype="float64")  # the models' input transforms cast
-    y = check_samples(y, "y", dtype="float64")
-    z = check_samples(z, "z", dtype="float64")
-    lengths = {"x": len(x), "y": len(y), "z": len(z)}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(
-            f"x, y and z must be paired row by row (same length); received lengths {lengths}."
-        )
-    if method == "ccmi":
-        # No sample-size extrapolation by default: the readout's nearest-neighbour swap
-        # in z is coarser on half the rows, which biases I(N/2) up, not down
-        # (docs/benchmarks.md, "Sample-size extrapolation").
-        settings = {"extrapolate": False, **settings}
-        result = run_method(_CCMI, method, x, (y, z), **settings)
-        warn_if_implausible(plausibility_messages(result))
-        return replace(result, units=units)
-    estimator = estimator or "classifier"
-    joint, given = (estimate_mi(x, target, method=estimator, **settings)
-                    for target in (np.concatenate([y, z], axis=1), z))  # fmt: skip
-    return MIResult(joint.mi - given.mi, f"difference of {estimator}",
-                    joint.seconds + given.seconds, n_samples=len(x), units=units,
-                    parts=(joint, given))  # fmt: skip
-
-
-def _ksg_cmi(x, y, z, estimator, units: str, settings: dict) -> MIResult:
-    """method="ksg": checked like the other methods, then `ksg_cmi`."""
-    if estimator is not None:
-        raise ValueError("estimator= applies only to method='difference'.")
-    # seed and verbose are accepted as by estimate_mi's classical methods: nothing is random.
-    settings = {key: value for key, value in settings.items() if key not in ("seed", "verbose")}
-    refuse_unknown_options(settings, ("k", "standardize"), "method='ksg'")
-    check_units(units)
-    x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
+    x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")  # the models' transforms cast
     x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")
-    start = time.perf_counter()
-    cmi = ksg_cmi(x, y, z, **settings)
-    return MIResult(cmi, "ksg", time.perf_counter() - start, n_samples=len(x), units=units)
+    return replace(spec.run(x, y, z, estimator, settings), units=units)

@@ -18,26 +18,37 @@ from keras_mine.classical import (
     knn_entropy,
     ksg_mi,
 )
+from keras_mine.core.registry import Registry
 from keras_mine.core.validation import (
-    check_option,
     check_paired_samples,
     check_samples,
     check_units,
-    refuse_unknown_options,
     to_units,
 )
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.neural_entropy import neural_entropy
 
-__all__ = ["ENTROPY_METHODS", "EntropyResult", "estimate_entropy", "conditional_entropy"]
+__all__ = [
+    "ENTROPY_METHODS",
+    "EntropyMethod",
+    "EntropyResult",
+    "estimate_entropy",
+    "conditional_entropy",
+]
 
 
 @dataclass(frozen=True)
-class _EntropyMethod:
+class EntropyMethod:
+    """An entropy estimator: ``function(x, **options) -> float`` in nats."""
+
     description: str
     function: Callable[..., float]
     options: tuple[str, ...]
     mi: Callable[..., float]  # the MI estimator of the same family, for H(X|Y)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        return self.options
 
 
 def _gaussian_mi(x: np.ndarray, y: np.ndarray) -> float:
@@ -57,26 +68,26 @@ def _neural_mi(x: np.ndarray, y: np.ndarray, **settings: Any) -> float:
 
 
 #: Every method `estimate_entropy` knows, by name.
-ENTROPY_METHODS = {
-    "discrete": _EntropyMethod(
+ENTROPY_METHODS: Registry[EntropyMethod] = Registry({
+    "discrete": EntropyMethod(
         "plug-in entropy of symbols (miller_madow=True adds the bias correction)",
         discrete_entropy,
         ("miller_madow",),
         discrete_mi,
     ),
-    "histogram": _EntropyMethod(
+    "histogram": EntropyMethod(
         "equal-width histogram plus the log cell volume", histogram_entropy, ("bins",), histogram_mi
     ),
-    "knn": _EntropyMethod(
+    "knn": EntropyMethod(
         "Kozachenko-Leonenko k-nearest neighbours", knn_entropy, ("k",), ksg_mi
     ),
-    "gaussian": _EntropyMethod(
+    "gaussian": EntropyMethod(
         "closed form of the Gaussian with the sample covariance (an upper bound)",
         gaussian_entropy,
         (),
         _gaussian_mi,
     ),
-    "neural": _EntropyMethod(
+    "neural": EntropyMethod(
         "Gaussian cross-entropy minus a Donsker-Varadhan KL critic, cross-fitted",
         neural_entropy,
         (
@@ -93,7 +104,7 @@ ENTROPY_METHODS = {
         ),
         _neural_mi,
     ),
-}
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -129,12 +140,6 @@ class EntropyResult:
     def entropy_bits(self) -> float:
         """The estimate in bits."""
         return float(self.entropy / np.log(2.0))
-
-
-def _check_settings(method: str, settings: dict) -> _EntropyMethod:
-    spec = ENTROPY_METHODS[check_option(method, "method", ENTROPY_METHODS, "methods")]
-    refuse_unknown_options(settings, spec.options, f"method={method!r}")
-    return spec
 
 
 def estimate_entropy(
@@ -182,7 +187,7 @@ def estimate_entropy(
     >>> float(estimate_entropy(np.arange(1000) % 2, method="discrete").entropy_bits)
     1.0
     """
-    spec = _check_settings(method, settings)
+    spec = ENTROPY_METHODS.check(method, settings)
     check_units(units)
     x = check_samples(x, "x", dtype="float64")
     start = time.perf_counter()
@@ -225,7 +230,7 @@ def conditional_entropy(
     >>> float(conditional_entropy(x, x % 2, method="discrete"))   # ln 2
     0.6931...
     """
-    spec = _check_settings(method, settings)
+    spec = ENTROPY_METHODS.check(method, settings)
     check_units(units)
     x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
     mi_settings = {key: value for key, value in settings.items() if key != "miller_madow"}

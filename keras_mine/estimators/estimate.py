@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from keras_mine.core.validation import check_paired_samples, check_units, columns_of
+from keras_mine.core.validation import check_paired_samples, check_seed, check_units, columns_of
 from keras_mine.estimators.diagnostics import warn_if_implausible
-from keras_mine.estimators.methods import METHODS, check_method, run_method
+from keras_mine.estimators.methods import METHODS
 from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
 
 __all__ = ["estimate_mi", "MIResult", "METHODS"]
@@ -136,7 +136,7 @@ def estimate_mi(
     >>> round(estimate_mi(x, z, method="ksg", k=5).mi, 2)
     0.4...
     """
-    spec = check_method(method)
+    spec = METHODS.check(method, settings)
     check_units(units)
     if x is None:
         x = data  # estimate_mi(x, z)
@@ -144,6 +144,6 @@ def estimate_mi(
         x, z = columns_of(data, x, z)  # estimate_mi(df, x="a", z="b")
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
     warn_if_implausible([dependence_message(x, z)])
-    result = run_method(spec, method, x, z, seed=seed, verbose=verbose, **settings)
+    result = spec.run(method, x, z, settings, check_seed(seed), verbose)  # settings checked above
     warn_if_implausible(plausibility_messages(result))
     return replace(result, units=units)

@@ -12,13 +12,13 @@ from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
 from keras_mine.classical.knn_pairs import ksg_mi_pairs
+from keras_mine.core.registry import refuse_settings
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import (
     check_int,
     check_paired_samples,
     check_samples,
     check_seed,
-    refuse_unknown_options,
 )
 from keras_mine.engine.loop import StackCache
 from keras_mine.estimators.diagnostics import (
@@ -215,7 +215,7 @@ def estimate_mi_columns(
             folds=[(r.fold_estimates, r.fold_stderrs) for r in results],
         ))  # fmt: skip
         return np.array([result.mi for result in results])
-    refuse_unknown_options(settings, METHODS["ksg"].options, "method='ksg'")
+    METHODS.check("ksg", settings)
     with tqdm(total=len(pairs), desc=f"ksg x{len(pairs)}", disable=not verbose,
               leave=False, unit="pair") as bar:  # fmt: skip
         estimates, stderrs = ksg_mi_pairs(
@@ -305,7 +305,7 @@ def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, 
             "Pass n_jobs=1, or split the pairs between processes or machines "
             "(mi_matrix(shard=...))."
         )
-    refuse_unknown_options(settings, spec.options, f"method={method!r}", spec.settings)
+    refuse_settings(spec, settings, f"method={method!r}")
     lengths = {len(x) for x, _ in pairs}
     if len(lengths) > 1:
         raise ValueError(

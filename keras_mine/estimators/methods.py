@@ -12,8 +12,9 @@ import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
 from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.core.registry import Registry, refuse_settings
 from keras_mine.core.seeds import SeedStreams
-from keras_mine.core.validation import check_option, check_seed, refuse_unknown_options
+from keras_mine.core.validation import check_seed
 from keras_mine.estimators.neural import fit_pairs
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
@@ -43,12 +44,13 @@ class NeuralMethod:
     objective: str
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
-    shuffled_readout: bool = True  # False: the readout builds its own marginal (num_shuffles)
     dtype = "float64"  # raw values reach the models' input transforms, which cast
 
     @property
     def settings(self) -> tuple[str, ...]:
-        shared = (s for s in NEURAL_SETTINGS if self.shuffled_readout or s != "num_shuffles")
+        # num_shuffles only where the model's readout shuffles (not InfoNCE, CCMI).
+        shuffled = self.model_class.fixed_readout_marginal is None
+        shared = (s for s in NEURAL_SETTINGS if shuffled or s != "num_shuffles")
         return (*shared, *self.options)
 
     def full_settings(self, name: str, x, target, settings: dict) -> dict:
@@ -101,7 +103,7 @@ def _mine(description: str, loss: str) -> NeuralMethod:
 
 
 #: Every method `estimate_mi` knows, by name.
-METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
+METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
     "mine_biased": _mine("MINE, Donsker-Varadhan bound with its plain gradient", "mine_biased"),
     "mine": _mine("MINE, moving-average bias-corrected gradient", "mine"),
     "remine": _mine("ReMINE, DV with a penalty on log E_Q[e^T]", "remine"),
@@ -112,7 +114,6 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
         "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
         InfoNCE,
         "infonce",
-        shuffled_readout=False,
     ),
     "classifier": NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
@@ -132,12 +133,10 @@ METHODS: dict[str, NeuralMethod | ClassicalMethod] = {
     "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",)),
     "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
     "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi),
-}
+})  # fmt: skip
 
-
-def check_method(method: str) -> NeuralMethod | ClassicalMethod:
-    """The registry entry of `method`, or a ValueError listing the valid names."""
-    return METHODS[check_option(method, "method", METHODS, "methods")]
+#: The registry entry of a method name, or a ValueError listing the valid names.
+check_method = METHODS.check
 
 
 def run_method(
@@ -152,5 +151,5 @@ def run_method(
     **settings: Any,
 ) -> MIResult:
     """Run a method on checked arrays after checking its settings (see `estimate_mi`)."""
-    refuse_unknown_options(settings, spec.options, f"method={name!r}", spec.settings)
+    refuse_settings(spec, settings, f"method={name!r}")
     return spec.run(name, x, target, settings, check_seed(seed), verbose)

@@ -95,7 +95,7 @@ def _readout_name(method: str, settings: dict[str, Any]) -> str:
 def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     """The objective's checked options from the settings (the readout is not one)."""
     own = OBJECTIVES[method].defaults
-    return OBJECTIVES[method].options(**{k: v for k, v in settings.items() if k in own})
+    return OBJECTIVES[method].check_options(**{k: v for k, v in settings.items() if k in own})
 
 
 def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, ...],

@@ -6,11 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_mine.core.data import (
-    READOUT_BLOCK,
-    batch_nearest_neighbor_swap,
-    nearest_neighbor_indices,
-)
+from keras_mine.core.data import batch_nearest_neighbor_swap, nearest_neighbor_indices
 from keras_mine.core.validation import check_samples
 from keras_mine.models.classifier import ClassifierMI
 
@@ -32,8 +28,11 @@ class ConditionalClassifierMI(ClassifierMI):
     neighbour among *all* given samples, which is closer, and deterministic.
     Larger batches give closer in-batch neighbours.
 
-    Usage: ``model.fit(x, (y, z), ...)`` and ``model.estimate(x, y, z)``.
-    Calling the model on ``(x, y, z)`` returns the logits.
+    Usage: ``model.fit(x, (y, z), ...)`` and ``model.estimate(x, (y, z))``:
+    the target is the pair (y, z) everywhere (`scores`, `readout_with_error`),
+    with the signatures of `CriticModel`. Calling the model on ``(x, y, z)``
+    returns the logits. The readout's marginal is the nearest-neighbour swap,
+    so its `num_shuffles` and `seed` do not apply.
 
     Args: as `ClassifierMI`.
     """
@@ -43,6 +42,7 @@ class ConditionalClassifierMI(ClassifierMI):
         return (x, y, z)
 
     _input_parts = 3
+    fixed_readout_marginal = "it pairs each row with the y of its nearest neighbour in z"
 
     def _score(self, inputs, training: bool = False):
         """Logits for transformed ``inputs = (x, y, z)``."""
@@ -83,31 +83,9 @@ class ConditionalClassifierMI(ClassifierMI):
         y, z = target
         return [(y[nearest_neighbor_indices(z)], z)]
 
-    def scores(self, x, y, z, batch_size: int = READOUT_BLOCK) -> np.ndarray:
-        """Logits for paired rows (x_i, y_i, z_i), computed in batches."""
-        return self._scores_checked(*self._check_inputs(x, (y, z)), batch_size)
-
     def pointwise_mi(self, *args, **kwargs) -> np.ndarray:
         """Not available: pointwise conditional MI is not implemented for this model."""
         raise NotImplementedError(
             "ConditionalClassifierMI.pointwise_mi is not implemented; its `scores(x, y, z)` "
             "are the classifier's logits, an estimate of log p(y | x, z) / p(y | z)."
         )
-
-    def estimate(self, x, y, z, *, batch_size: int = READOUT_BLOCK, units: str = "nats") -> float:
-        """Estimate I(X;Y|Z) on the given samples (pass held-out ones).
-
-        The DV formula (or the mean log-odds, see `readout`) with the
-        marginal samples ``(x_i, y_{j(i)}, z_i)``, ``j(i)`` the nearest other
-        row in z among all given samples: deterministic for the same data.
-
-        Args:
-            x, y, z: Paired samples (array-like).
-            batch_size: Rows scored at once (memory only).
-            units: "nats" or "bits".
-
-        Returns:
-            The conditional MI estimate (float).
-        """
-        x, target = self._check_inputs(x, (y, z))
-        return self._estimate_checked(x, target, batch_size, 1, 0, units)

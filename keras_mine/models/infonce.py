@@ -10,9 +10,8 @@ import tensorflow as tf
 
 from keras_mine.core.bounds import info_nce_of_split, split_score_matrix
 from keras_mine.core.critics import SeparableCritic
-from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK
+from keras_mine.core.data import NCE_READOUT_BLOCK
 from keras_mine.models.base import CriticModel
-from keras_mine.models.readout import NUM_SHUFFLES
 
 __all__ = ["InfoNCE", "NCE_READOUT_BLOCK"]
 
@@ -50,6 +49,8 @@ class InfoNCE(CriticModel):
     0.8
     """
 
+    fixed_readout_marginal = "it scores every pair of each held-out block"
+
     def __init__(self, critic: keras.layers.Layer | None = None, **kwargs: Any) -> None:
         if critic is None:
             names = ("hidden_dim", "num_hidden_layers", "activation")
@@ -78,23 +79,6 @@ class InfoNCE(CriticModel):
         self.loss_tracker.update_state(loss, sample_weight=rows)
         self.mi_metric.update_state(-loss, sample_weight=rows)
         return {metric.name: metric.result() for metric in self.metrics}
-
-    def readout_with_error(
-        self, x: np.ndarray, target, *, batch_size: int = READOUT_BLOCK,
-        num_shuffles: int = NUM_SHUFFLES, seed: int | None = None,
-    ) -> tuple[float, float]:  # fmt: skip
-        """As `CriticModel.readout_with_error`; `num_shuffles` and `seed` do not apply.
-
-        The readout scores every pair of each block (no shuffle), so a
-        `num_shuffles` or `seed` other than the defaults is refused rather
-        than ignored.
-        """
-        if num_shuffles != NUM_SHUFFLES or seed is not None:
-            raise ValueError(
-                "num_shuffles and seed do not apply to InfoNCE's readout: it scores every "
-                "pair of each held-out block, so nothing is shuffled. Drop them."
-            )
-        return super().readout_with_error(x, target, batch_size=batch_size)
 
     def _readout_transformed(self, x, target, batch_size, num_shuffles, seed):
         """The bound on the rows cut in order into equal blocks of at most `NCE_READOUT_BLOCK`.

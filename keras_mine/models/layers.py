@@ -23,11 +23,9 @@ __all__ = ["MutualInformation", "LAYER_LOSSES"]
 #: Objectives the layer's critic can train with (those without state; see
 #: `keras_mine.core.objectives.OBJECTIVES`). "js" returns the DV readout of
 #: its critic, the others their own value.
-LAYER_LOSSES = {
-    name: o.description
-    for name, o in OBJECTIVES.items()
-    if not o.moving_average and name not in ("remine", "classifier")
-}
+LAYER_LOSSES = OBJECTIVES.subset(
+    lambda name, o: not o.moving_average and name not in ("remine", "classifier")
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
@@ -97,7 +95,7 @@ class MutualInformation(keras.layers.Layer):
         self.loss_weight = check_number(loss_weight, "loss_weight")
         # The loss's options (SMILE's tau); another loss given a tau raises.
         given = {} if tau is None else {"tau": tau}
-        self.options = self.objective.options(f"loss={loss!r}", **given)
+        self.options = self.objective.check_options(f"loss={loss!r}", **given)
         self.tau = self.options.get("tau")
         self.seed = check_seed(seed)
         self._custom_critic = critic is not None

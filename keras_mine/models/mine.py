@@ -23,11 +23,7 @@ __all__ = ["MINE", "MINE_LOSSES"]
 #: Valid values of ``MINE(loss=...)`` and what each trains (from
 #: `keras_mine.core.objectives.OBJECTIVES`, where their options and defaults live).
 #: InfoNCE, trained on score matrices, is its own model (`keras_mine.InfoNCE`).
-MINE_LOSSES = {
-    name: o.description
-    for name, o in OBJECTIVES.items()
-    if name != "classifier" and not o.score_matrix
-}
+MINE_LOSSES = OBJECTIVES.subset(lambda name, o: name != "classifier" and not o.score_matrix)
 
 @keras.saving.register_keras_serializable(package="keras_mine")
 class MINE(CriticModel):
@@ -97,7 +93,7 @@ class MINE(CriticModel):
             alpha=alpha, reg_weight=reg_weight, log_partition_target=log_partition_target, tau=tau
         )
         given = {name: value for name, value in given.items() if value is not None}
-        options = objective.options(f"loss={loss!r}", **given)  # and against OPTION_RANGES
+        options = objective.check_options(f"loss={loss!r}", **given)  # and against OPTION_RANGES
         super().__init__(**kwargs)
         self.loss_name = loss
         self.objective = objective

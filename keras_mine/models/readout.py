@@ -25,6 +25,11 @@ NUM_SHUFFLES = 5
 class ReadoutMixin:
     """The readout of `keras_mine.models.CriticModel`: scores, estimate, error, pointwise MI."""
 
+    #: None where the readout pairs rows by `num_shuffles` shuffles drawn from
+    #: `seed`; else what the readout's marginal is instead (then `num_shuffles`
+    #: and `seed` do not apply and are refused, not ignored).
+    fixed_readout_marginal: str | None = None
+
     def predict_step(self, data):
         """Critic scores T(x, z) of a batch of ``(x, z)`` passed as `x` to `predict`."""
         inputs, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -85,6 +90,11 @@ class ReadoutMixin:
         training; NaN where no formula applies.
         """
         check_int(num_shuffles, "num_shuffles")
+        if self.fixed_readout_marginal and (num_shuffles != NUM_SHUFFLES or seed is not None):
+            raise ValueError(
+                f"num_shuffles and seed do not apply to {type(self).__name__}'s readout: "
+                f"{self.fixed_readout_marginal}, so nothing is shuffled. Drop them."
+            )
         self._build_for(x, target)
         self._require_adapted()
         x, target = self._transform_arrays(x, target)

@@ -13,7 +13,6 @@ from keras_mine.core.validation import (
     check_option,
     check_paired_samples,
     check_seed,
-    refuse_unknown_options,
 )
 from keras_mine.estimators.many import estimate_mi_columns, estimate_mi_many
 from keras_mine.estimators.methods import METHODS, check_method
@@ -219,7 +218,7 @@ def mi_scores(
             raise ValueError("Pass either `n_neighbors` or `k` (the same setting), not both.")
         settings["k"], n_neighbors = n_neighbors, None
     if method == "ksg":
-        refuse_unknown_options(settings, METHODS["ksg"].options, "method='ksg'")
+        METHODS.check("ksg", settings)
         discrete = _discrete_columns(X_checked, discrete_features)
         names = list(X.columns) if hasattr(X, "columns") else list(range(X_checked.shape[1]))
         names.append(getattr(y, "name", None) or "y")
