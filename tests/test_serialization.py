@@ -97,7 +97,7 @@ def _classifier():
 
 def _conditional():
     model = keras_mine.ConditionalClassifierMI(hidden_dim=8, seed=3)
-    return _fitted(model, X, (Z, S)), lambda m: m.scores(X, Z, S)
+    return _fitted(model, X, (Z, S)), lambda m: m.scores(X, (Z, S))
 
 
 def _infonce():

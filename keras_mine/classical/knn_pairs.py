@@ -18,7 +18,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from keras_mine.classical.knn import ksg_stderr
+from keras_mine.classical.knn import ksg_stderr, unit_variance
 from keras_mine.core.validation import check_int, check_samples
 
 __all__ = ["ksg_mi_pairs", "interval_counts", "CHUNK"]
@@ -145,8 +145,7 @@ def ksg_mi_pairs(
     if k >= n:
         raise ValueError(f"k={k} needs more than k samples; received {n}.")
     if standardize:
-        std = values.std(axis=0)
-        values = values / np.where(std > 0, std, 1.0)
+        values = unit_variance(values)
     used = sorted({column for pair in pairs for column in pair})
     orders = {column: np.argsort(values[:, column], kind="stable") for column in used}
     ranks = {column: np.argsort(order) for column, order in orders.items()}

@@ -56,9 +56,16 @@ def pmi_table(joint_counts: Any, normalized: bool = False) -> pd.DataFrame:
         shape = np.shape(joint_counts)
         if len(shape) != 2:
             raise ValueError(f"`joint_counts` must be a 2-D table of counts; shape {shape}.")
-        joint_counts = pd.DataFrame(np.asarray(joint_counts, dtype="float64"))
+        joint_counts = pd.DataFrame(joint_counts)
     table = joint_counts
-    counts = table.to_numpy(dtype="float64")
+    try:
+        counts = table.to_numpy(dtype="float64")
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"`joint_counts` must hold numbers (counts); a cell is not one ({error}). Pass the "
+            "table of counts (pandas.crosstab(a, b)), not the labels themselves: "
+            "keras_mine.classical.pmi_table(pandas.crosstab(a, b))."
+        ) from error
     if counts.size == 0:
         raise ValueError(f"`joint_counts` must be a non-empty 2-D table; shape {counts.shape}.")
     if not np.all(np.isfinite(counts)) or np.any(counts < 0) or counts.sum() == 0:

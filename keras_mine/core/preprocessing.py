@@ -27,9 +27,10 @@ so MI is unchanged; what changes is how easily a critic finds dependence
 through scale. In a Student-t or any Gaussian scale mixture the dependence is
 a shared scale: |x| and |z| grow together while x and z are uncorrelated, and
 the log density ratio is a function of the two norms. A ReLU critic on the
-scores alone has to build those norms from piecewise-linear pieces; on the
-published v1 tasks (N = 5,000, seed 0) `student-identity-5-5-2` read 0.05
-nats (truth 0.45) without the feature and 0.385 with it (docs/user-guide.md, "Raw data").
+scores alone has to build those norms from piecewise-linear pieces, and on
+the Student-t tasks of the v1 suite it falls far short without the feature
+(docs/benchmarks.md, "Constants chosen by measurement"; docs/user-guide.md,
+"Raw data").
 
 The math is the pure functions `fit_normal_scores` and `fit_location_scale`;
 `MarginalTransform` is the Keras layer that holds what they fitted as

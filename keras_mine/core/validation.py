@@ -36,6 +36,18 @@ def _to_numpy(values: Any, name: str) -> np.ndarray:
             "or (n_samples, n_features): a numpy array, a tf.Tensor, a pandas "
             "Series or DataFrame, or a list."
         )
+    kind = type(values).__name__
+    if "Dataset" in kind and hasattr(values, "element_spec"):  # tf.data, without importing TF
+        raise TypeError(
+            f"`{name}` is a tf.data.Dataset; this function takes arrays. Train a Keras "
+            "model on the dataset (keras_mine.MINE: model.fit(dataset)), or collect it "
+            "into arrays first (keras_mine.core.data.dataset_to_arrays)."
+        )
+    if hasattr(values, "tocsr") and hasattr(values, "nnz"):  # scipy.sparse
+        raise TypeError(
+            f"`{name}` is a scipy.sparse matrix, which is not supported yet; pass a dense "
+            f"array ({name}.toarray())."
+        )
     if hasattr(values, "to_numpy"):  # pandas Series / DataFrame
         values = values.to_numpy()
     elif hasattr(values, "numpy") and callable(values.numpy):  # eager tf.Tensor
@@ -155,6 +167,15 @@ def check_paired_samples(
             f"`{names[0]}` has {x_checked.shape[0]} samples but `{names[1]}` has "
             f"{z_checked.shape[0]}; they must be paired row by row (same length)."
         )
+    index_x, index_z = getattr(x, "index", None), getattr(z, "index", None)
+    pandas = all(callable(getattr(i, "equals", None)) for i in (index_x, index_z))
+    if pandas and not index_x.equals(index_z):
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` are pandas objects with different indexes, and "
+            "rows are paired by position, not by label. Align them first "
+            f"({names[0]}, {names[1]} = {names[0]}.align({names[1]}, join='inner', axis=0)), or "
+            "pass .to_numpy() of each if their order already pairs the rows."
+        )
     return x_checked, z_checked
 
 
@@ -224,7 +245,15 @@ def check_option(value: Any, name: str, valid: Iterable[str], kind: str | None =
     ValueError: Unknown method='kgs'. Valid methods: mine, ksg.
     """
     valid = tuple(valid)
-    if not isinstance(value, str) or value not in valid:
+    if not isinstance(value, str):
+        shape = getattr(value, "shape", None)
+        received = f"an array of shape {shape}" if shape is not None else type(value).__name__
+        raise ValueError(
+            f"`{name}` must be a string; received {received}. Valid {kind or 'values'}: "
+            f"{', '.join(valid)}. (Was data passed where `{name}` goes? Pass it by keyword, "
+            f"{name}=...)"
+        )
+    if value not in valid:
         raise ValueError(f"Unknown {name}={value!r}. Valid {kind or 'values'}: {', '.join(valid)}.")
     return value
 

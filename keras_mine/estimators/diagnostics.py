@@ -15,6 +15,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 __all__ = [
+    "duplicated_rows",
     "functional_dependence",
     "near_deterministic",
     "column_dependence",
@@ -41,8 +42,8 @@ AGREE_NATS = 0.05
 AGREE_FRACTION = 0.15
 #: Folds "disagree far beyond their noise" when their difference exceeds
 #: FOLD_Z standard errors of the difference plus the training-variability
-#: margin above (on the v1 suite, N = 5,000, seeds 0-2, none of the default
-#: method's 120 runs crossed it).
+#: margin above (calibrated on the v1 suite: docs/benchmarks.md, "Constants
+#: chosen by measurement").
 FOLD_Z = 4.0
 #: An estimate within this fraction of ln(held-out rows) is at the limit of
 #: what a DV readout on that many rows can show.
@@ -56,6 +57,46 @@ def _rank_keys(values: np.ndarray, min_distinct: int) -> list[bytes | None]:
         ranks = rankdata(column, method="dense").astype(np.int64)
         keys.append(ranks.tobytes() if ranks.max() >= min_distinct else None)
     return keys
+
+
+def duplicated_rows(x: np.ndarray, z: np.ndarray, min_fraction: float = 0.01) -> str | None:
+    """Find continuous data whose rows repeat exactly (x and z alike), as joins make them.
+
+    A k-nearest-neighbour estimator takes a copy for a neighbour at distance
+    0 and reads high: on a bivariate Gaussian (0.41 nats) 5% of copied rows
+    add about 9% and every row twice triples it (docs/benchmarks.md,
+    "Constants chosen by measurement"). Reported when at least
+    `min_fraction` of the rows are copies and every column has at least half
+    as many distinct values as there are distinct rows (for discrete data,
+    repeated rows are the normal case).
+
+    Returns
+    -------
+    str or None
+        What to check, or None.
+
+    Examples
+    --------
+    >>> x = np.arange(100.0)[:, None]
+    >>> duplicated_rows(x, x ** 2) is None
+    True
+    >>> duplicated_rows(np.concatenate([x, x]), np.concatenate([x, x]) ** 2)[:30]
+    '100 of 200 rows repeat another'
+    """
+    joint = np.column_stack([x, z])
+    distinct = np.unique(joint, axis=0)
+    copies = len(joint) - len(distinct)
+    if copies < max(2, min_fraction * len(joint)):
+        return None
+    if min(len(np.unique(column)) for column in joint.T) < len(distinct) / 2:
+        return None
+    return (
+        f"{copies} of {len(joint)} rows repeat another row exactly (x and z alike), in data "
+        "that look continuous. A k-nearest-neighbour estimate counts a copy as a neighbour "
+        "at distance 0 and reads high (5% of copied rows: about +9%). If the copies are "
+        "artifacts (a join, oversampling), drop them first: "
+        "rows = np.unique(np.column_stack([x, z]), axis=0, return_index=True)[1]."
+    )
 
 
 def functional_dependence(x: np.ndarray, z: np.ndarray) -> str | None:
@@ -100,11 +141,10 @@ def near_deterministic(
     median distance ``||x_i - x_nn(i)||`` shrinks with the sample size,
     while the median distance to a random other row does not. Both
     variables are first mapped to normal scores, so units do not matter.
-    A ratio below `threshold` is reported. Measured at N = 5,000: x = z,
-    x = z^2, sin(3z), x1 * x2 and sin(3z) + 0.01 noise give 0.0006 to 0.018;
-    the 40 v1 tasks give 0.21 (additive noise, epsilon 0.1) to 0.99.
-    The neighbour search is made only in spaces of at most `max_dim`
-    dimensions (a k-d tree gains nothing beyond, and in 25-D it took 3 s).
+    A ratio below `threshold` is reported: functions of z read far below
+    it and every v1 task far above (docs/benchmarks.md, "Constants chosen
+    by measurement"). The neighbour search is made only in spaces of at
+    most `max_dim` dimensions (a k-d tree gains nothing beyond).
     A side with fewer than max(10, n/4) distinct rows is not tested as the
     function: a discrete x that is a function of z has finite MI (its
     entropy), and its neighbours' labels match most of the time even when

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from keras_mine.core.validation import check_paired_samples, check_seed, check_units, columns_of
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.methods import METHODS
-from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
+from keras_mine.estimators.result import MIResult, data_messages, plausibility_messages
 
 __all__ = ["estimate_mi", "MIResult", "METHODS"]
 
@@ -136,6 +138,12 @@ def estimate_mi(
     >>> round(estimate_mi(x, z, method="ksg", k=5).mi, 2)
     0.4...
     """
+    if not isinstance(method, str) and np.ndim(method) > 0:  # NPEET's cmi(x, y, z) call
+        raise ValueError(
+            "estimate_mi(x, z) takes two variables, and a third array was passed where "
+            "`method` goes. For the conditional MI I(X;Y|Z) call "
+            "keras_mine.estimate_cmi(x, y, z); for I(X;(Y,Z)) pass np.column_stack([y, z])."
+        )
     spec = METHODS.check(method, settings)
     check_units(units)
     if x is None:
@@ -143,7 +151,7 @@ def estimate_mi(
     elif data is not None:
         x, z = columns_of(data, x, z)  # estimate_mi(df, x="a", z="b")
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
-    warn_if_implausible([dependence_message(x, z)])
+    warn_if_implausible(data_messages(x, z, spec.local))
     result = spec.run(method, x, z, settings, check_seed(seed), verbose)  # settings checked above
     warn_if_implausible(plausibility_messages(result))
     return replace(result, units=units)

@@ -28,7 +28,7 @@ from keras_mine.estimators.diagnostics import (
 )
 from keras_mine.estimators.methods import METHODS, check_method, run_method
 from keras_mine.estimators.neural import ENGINE_METHODS, fit_pairs, pairs_per_run, width_groups
-from keras_mine.estimators.result import MIResult, dependence_message, plausibility_messages
+from keras_mine.estimators.result import MIResult, data_messages, plausibility_messages
 
 __all__ = ["estimate_mi_many", "estimate_mi_columns"]
 
@@ -122,7 +122,7 @@ def estimate_mi_many(
         check_paired_samples(x, z, (f"pairs[{i}][0]", f"pairs[{i}][1]"), dtype=spec.dtype)
         for i, (x, z) in enumerate(pairs)
     ]
-    warn_if_implausible([dependence_message(x, z) for x, z in checked])
+    warn_if_implausible([m for x, z in checked for m in data_messages(x, z, spec.local)])
     return _estimate_pairs(checked, method, seed, verbose, n_jobs, chunk_size, settings)
 
 

@@ -45,6 +45,7 @@ class NeuralMethod:
     fixed: dict = field(default_factory=dict)
     options: tuple[str, ...] = ()
     dtype = "float64"  # raw values reach the models' input transforms, which cast
+    local = False  # exact copies of rows do not bias it (see ClassicalMethod.local)
 
     @property
     def settings(self) -> tuple[str, ...]:
@@ -81,6 +82,9 @@ class ClassicalMethod:
     options: tuple[str, ...] = ()
     #: The function takes ``return_stderr=True`` and then returns (mi, stderr).
     has_stderr: bool = False
+    #: Built on nearest neighbours or kernels, which exact copies of rows bias
+    #: upward (`keras_mine.estimators.diagnostics.duplicated_rows`).
+    local: bool = False
     dtype = "float64"
 
     @property
@@ -123,14 +127,17 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
         ("readout",),
     ),
     "ksg": ClassicalMethod(
-        "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True
+        "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True,
+        local=True,
     ),
     "mixed": ClassicalMethod(
         "k-nearest neighbours for discrete, continuous and mixed data (Gao et al.)",
         mixed_mi,
         ("k", "standardize"),
+        local=True,
     ),
-    "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",)),
+    "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",),
+                           local=True),
     "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
     "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi),
 })  # fmt: skip

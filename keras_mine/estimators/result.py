@@ -12,6 +12,7 @@ import pandas as pd
 from keras_mine.estimators.diagnostics import (
     AGREE_FRACTION,
     AGREE_NATS,
+    duplicated_rows,
     folds_disagree,
     functional_dependence,
     infinite_mi_message,
@@ -20,7 +21,13 @@ from keras_mine.estimators.diagnostics import (
     negative_estimate,
 )
 
-__all__ = ["MIResult", "dependence_message", "extrapolated_mi", "plausibility_messages"]
+__all__ = [
+    "MIResult",
+    "data_messages",
+    "dependence_message",
+    "extrapolated_mi",
+    "plausibility_messages",
+]
 
 
 
@@ -208,9 +215,23 @@ class MIResult:
 
 
 def dependence_message(x: np.ndarray, z: np.ndarray) -> str | None:
-    """Why I(X;Z) may be infinite for these inputs (None: no sign of it)."""
+    """Why I(X;Z) may be infinite for these inputs (None: no sign of it).
+
+    Checked on the distinct rows: an exact copy of a row is its own nearest
+    neighbour in z, which would read as "x is a function of z" (see
+    `keras_mine.estimators.diagnostics.duplicated_rows` for what copies do).
+    """
+    _, first = np.unique(np.column_stack([x, z]), axis=0, return_index=True)
+    if len(first) < len(x):
+        x, z = x[np.sort(first)], z[np.sort(first)]
     found = functional_dependence(x, z) or near_deterministic(x, z)
     return None if found is None else infinite_mi_message(found)
+
+
+def data_messages(x: np.ndarray, z: np.ndarray, local: bool) -> list[str | None]:
+    """What the inputs alone say before any estimate: infinite MI, and copied rows
+    where the method is `local` (nearest neighbours or kernels, which copies bias)."""
+    return [dependence_message(x, z), duplicated_rows(x, z) if local else None]
 
 
 def plausibility_messages(result: MIResult) -> list[str | None]:

@@ -37,18 +37,13 @@ NEURAL_SETTINGS: dict[str, Any] = {
     "extrapolate": True,
 }
 #: Settings that replace NEURAL_SETTINGS' for a method when x and z have one
-#: column each (see `defaults_for`). Measured on the published v1 suite's
-#: nine 1 x 1 tasks (N = 5,000, seeds 0-2): the critic must resolve sharp
-#: features of a two-dimensional density ratio (additive uniform noise puts
-#: an edge of -inf around a band), and Adam at 1e-3 stops short of them. At
-#: 1e-2, "mine" read `1v1-additive-0.1` at -0.078 instead of -0.162 and
-#: `1v1-additive-0.75` at -0.026 instead of -0.048 (the Gaussian-copula tasks
-#: -0.017 instead of -0.011, `student-identity-1-1-1` -0.020 instead of
-#: -0.011); "classifier" -0.125 instead of -0.306 and -0.023 instead of
-#: -0.044 (Gaussian -0.011 instead of -0.008, Student-t -0.016 instead of
-#: -0.012). With more columns 1e-2 was worse ("mine": 20/40 tasks within
-#: max(0.05, 10%) instead of 24/40). The methods not listed were not
-#: measured and keep their defaults.
+#: column each (see `defaults_for`): the critic must resolve sharp features
+#: of a two-dimensional density ratio (additive uniform noise puts an edge of
+#: -inf around a band), and Adam at 1e-3 stops short of them, while with more
+#: columns 1e-2 was worse. Chosen on the published v1 suite (N = 5,000, seeds
+#: 0-2; the figures are in docs/benchmarks.md, "Adam 1e-2 when x and z have
+#: one column each"). The methods not listed were not measured and keep
+#: their defaults.
 ONE_COLUMN_SETTINGS: dict[str, dict[str, Any]] = {
     "mine": {"learning_rate": 1e-2},
     "classifier": {"learning_rate": 1e-2},

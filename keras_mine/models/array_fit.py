@@ -49,6 +49,12 @@ class ArrayFitMixin:
         A ``tf.data.Dataset`` of (x, z) batches is trained batch by batch,
         as Keras does; ``compile(steps_per_execution=...)`` applies to it only.
         """
+        if not self.compiled:  # Keras' own check, with what to do
+            raise ValueError(
+                f"You must call `compile()` before {type(self).__name__}.fit, as for any "
+                "Keras model: model.compile(optimizer=keras.optimizers.Adam(1e-3)). Or call "
+                "keras_mine.estimate_mi(x, z), which trains with tested defaults."
+            )
         for name in ("sample_weight", "class_weight"):
             if kwargs.pop(name, None) is not None:
                 raise ValueError(
