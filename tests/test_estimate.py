@@ -215,6 +215,13 @@ def test_extrapolation_is_skipped_when_its_parts_are_inconsistent():
     assert extrapolated_mi(0.30, halves_fine, [0.5, 0.1]) == (0.30, False)  # folds disagree
     assert extrapolated_mi(0.30, [0.32, 0.32], [0.31, 0.29]) == (0.30, False)  # halves higher
     assert extrapolated_mi(0.30, [0.40, 0.10], [0.31, 0.29]) == (0.30, False)  # halves disagree
+    # The edges of each rule (mutants that survived the first mutation run, issue 35):
+    assert extrapolated_mi(0.3, []) == (0.3, False)  # no halves: nothing to extrapolate from
+    assert extrapolated_mi(1.0, [0.9]) == pytest.approx((1.1, True))  # one half is enough
+    assert extrapolated_mi(0.30, halves_fine, [0.31]) == pytest.approx((0.32, True))  # one fold
+    assert extrapolated_mi(0.5, [0.5, 0.5]) == (0.5, True)  # halves equal to the whole: no bias
+    # A gap of exactly the margin (0.05 nats at mean 0) still agrees.
+    assert extrapolated_mi(0.01, [-0.025, 0.025]) == pytest.approx((0.02, True))
 
 
 @pytest.mark.extrapolate
