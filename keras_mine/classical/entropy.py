@@ -16,6 +16,7 @@ from scipy.special import digamma, gammaln
 
 from keras_mine.classical.discrete import row_labels
 from keras_mine.classical.histogram import digitize
+from keras_mine.classical.knn import tree_workers
 from keras_mine.core.validation import check_int, check_samples
 
 __all__ = ["discrete_entropy", "histogram_entropy", "knn_entropy", "gaussian_entropy"]
@@ -148,7 +149,7 @@ def knn_entropy(x: Any, k: int = 3) -> float:
     k = check_int(k, "k")
     if k >= n:
         raise ValueError(f"k={k} needs more than k samples; received {n}.")
-    distances, _ = cKDTree(x).query(x, k=k + 1, workers=-1)
+    distances, _ = cKDTree(x).query(x, k=k + 1, workers=tree_workers(len(x)))
     radius = distances[:, -1]
     if np.any(radius == 0):
         raise ValueError(

@@ -19,6 +19,17 @@ from keras_mine.core.validation import check_int, check_paired_samples
 __all__ = ["ksg_mi", "ksg_cmi", "mixed_mi", "ksg_stderr", "unit_variance", "KSG_STDERR_FACTOR"]
 
 
+#: Below this many rows the KD-tree queries run in one thread: starting the
+#: threads costs more than they save (measured: docs/benchmarks.md,
+#: "Constants chosen by measurement"). Permutation tests run many small queries.
+PARALLEL_ROWS = 3_000
+
+
+def tree_workers(n: int) -> int:
+    """`workers` for scipy's KD-tree queries over n rows: all cores from `PARALLEL_ROWS`."""
+    return -1 if n >= PARALLEL_ROWS else 1
+
+
 def _count_within(values: np.ndarray, radius: np.ndarray, strict: bool = True) -> np.ndarray:
     """Points closer than `radius[i]` to point i (max-norm), itself included.
 
@@ -27,7 +38,8 @@ def _count_within(values: np.ndarray, radius: np.ndarray, strict: bool = True) -
     tree = cKDTree(values)
     if strict:
         radius = np.nextafter(radius, 0.0)
-    return tree.query_ball_point(values, radius, p=np.inf, return_length=True, workers=-1)
+    return tree.query_ball_point(values, radius, p=np.inf, return_length=True,
+                                 workers=tree_workers(len(values)))
 
 
 def unit_variance(values: np.ndarray) -> np.ndarray:
@@ -58,7 +70,8 @@ def _standardized(*parts: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _kth_neighbour_distance(values: np.ndarray, k: int) -> np.ndarray:
-    distances, _ = cKDTree(values).query(values, k=k + 1, p=np.inf, workers=-1)
+    distances, _ = cKDTree(values).query(values, k=k + 1, p=np.inf,
+                                         workers=tree_workers(len(values)))
     return distances[:, -1]
 
 

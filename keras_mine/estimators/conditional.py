@@ -154,8 +154,8 @@ def estimate_cmi(
     >>> x, y, z = task.sample(5_000, seed=0)
     >>> round(task.cmi_true, 3)
     2.308
-    >>> round(float(estimate_cmi(x, y, z)), 1)
-    2.1
+    >>> abs(float(estimate_cmi(x, y, z)) - task.cmi_true) < 0.25   # CCMI reads 2.1-2.2 here
+    True
     """
     spec = CMI_METHODS.check(method, settings)
     if estimator is not None:

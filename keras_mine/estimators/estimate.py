@@ -133,8 +133,9 @@ def estimate_mi(
     --------
     >>> from keras_mine.tasks import bivariate_gaussian
     >>> x, z = bivariate_gaussian(0.75).sample(5_000, seed=0)
-    >>> round(estimate_mi(x, z, method="mine", seed=0).mi, 2)    # true value 0.413 nats
-    0.4...
+    >>> result = estimate_mi(x, z, method="mine", seed=0)    # true value 0.413 nats
+    >>> abs(result.mi - 0.413) < 0.05
+    True
     >>> round(estimate_mi(x, z, method="ksg", k=5).mi, 2)
     0.4...
     """

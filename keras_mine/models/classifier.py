@@ -52,8 +52,9 @@ class ClassifierMI(CriticModel):
     ...                      verbose=0).history["accuracy"]
     >>> accuracy[-1] > 0.7               # joint pairs told from shuffled ones
     True
-    >>> round(model.estimate(x[2000:], z[2000:]), 1)          # on held-out rows (0.77)
-    0.8
+    >>> estimate = model.estimate(x[2000:], z[2000:])          # on held-out rows
+    >>> abs(estimate - 0.830) < 0.1
+    True
     """
 
     def __init__(self, readout: str = "dv", **kwargs: Any) -> None:

@@ -45,8 +45,9 @@ class InfoNCE(CriticModel):
     >>> model = InfoNCE(seed=0)
     >>> model.compile(optimizer=keras.optimizers.Adam(1e-3))
     >>> history = model.fit(x[:2000], z[:2000], batch_size=512, epochs=30, verbose=0)
-    >>> round(model.estimate(x[2000:], z[2000:]), 1)   # held out; at most ln(1000) here
-    0.8
+    >>> estimate = model.estimate(x[2000:], z[2000:])   # held out; at most ln(1000) here
+    >>> abs(estimate - 0.830) < 0.1
+    True
     """
 
     fixed_readout_marginal = "it scores every pair of each held-out block"

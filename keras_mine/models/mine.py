@@ -71,8 +71,9 @@ class MINE(CriticModel):
     >>> history = model.fit(x[:2000], z[:2000], batch_size=256, epochs=30,
     ...                     validation_split=0.2, verbose=0,
     ...                     callbacks=keras_mine.default_callbacks())
-    >>> round(model.estimate(x[2000:], z[2000:]), 1)          # on held-out rows
-    0.8
+    >>> estimate = model.estimate(x[2000:], z[2000:])          # on held-out rows
+    >>> abs(estimate - 0.830) < 0.1
+    True
     """
 
     def __init__(
