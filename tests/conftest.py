@@ -13,8 +13,11 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _clear_keras_session():
+    # Without Keras' own gc.collect(): in a worker that has built many models a full
+    # collection after every test took about 0.9 s, 44% of the suite's test time
+    # (832 teardowns, 723 s of 1,635 s, 2026-12-02); Python's collector still runs.
     yield
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
 
 
 @pytest.fixture(autouse=True)

@@ -176,13 +176,8 @@ def test_stacked_adam_is_keras_adam_at_each_critics_rate():
     assert int(optimizer.iterations) == 0 and np.all(optimizer.rates.numpy() == 1)
 
 
-def test_the_schedule_is_the_callbacks_rule():
-    # One val_mi sequence per run, fed to Keras' callbacks (default_callbacks, as a
-    # model's fit uses them) and to the engine's PlateauSchedule: the same stop
-    # epoch, rate and best epoch at every epoch.
-    rules = dict(patience=6, min_delta=0.02, lr_factor=0.5, lr_patience=2)
-    rng = np.random.default_rng(0)
-    sequences = np.cumsum(rng.normal(0.01, 0.03, size=(5, 80)), axis=1)  # rising, noisy walks
+def _keras_and_engine_agree(sequences: np.ndarray, rules: dict) -> list:
+    """Feed each run's val_mi to Keras' callbacks and all runs to PlateauSchedule; compare."""
     keras_runs = []
     for values in sequences:
         model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
@@ -210,6 +205,17 @@ def test_the_schedule_is_the_callbacks_rule():
                 ), (i, epoch)
             else:
                 assert not schedule.active[i]
+    return keras_runs
+
+
+def test_the_schedule_is_the_callbacks_rule():
+    # One val_mi sequence per run, fed to Keras' callbacks (default_callbacks, as a
+    # model's fit uses them) and to the engine's PlateauSchedule: the same stop
+    # epoch, rate and best epoch at every epoch.
+    rules = dict(patience=6, min_delta=0.02, lr_factor=0.5, lr_patience=2)
+    rng = np.random.default_rng(0)
+    sequences = np.cumsum(rng.normal(0.01, 0.03, size=(5, 80)), axis=1)  # rising, noisy walks
+    keras_runs = _keras_and_engine_agree(sequences, rules)
     assert len({len(run) for run in keras_runs}) > 1
     assert min(run[-1][1] for run in keras_runs) < 1.0
     # The defaults are written once: the callbacks' are the engine's.
@@ -217,6 +223,31 @@ def test_the_schedule_is_the_callbacks_rule():
     spec = TrainingSpec()
     assert (early.patience, early.min_delta) == (spec.stop_patience, spec.stop_min_delta)
     assert (plateau.patience, plateau.factor) == (spec.lr_patience, spec.lr_factor)
+
+
+def test_the_schedule_is_the_callbacks_rule_at_its_edges():
+    # Sequences made to sit on each comparison (mutants of the schedule that the
+    # random walks above let through, issue 35): exact ties with the best value
+    # and with best + min_delta (binary fractions, so the ties are exact), rises
+    # smaller than the deltas, patience 0 and 1, a fall right after the first epoch.
+    edges = np.array([
+        [0.0, 0.25, 0.5, 0.5, 0.75, 0.75, 1.0, 1.0],  # rises of exactly min_delta, then ties
+        [0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875],  # rises of half the deltas
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # the first epoch is the best
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # flat: ties with the best only
+    ])
+    for patience in (0, 1, 2):
+        rules = dict(patience=patience, min_delta=0.25, lr_factor=0.5, lr_patience=1,
+                     lr_min_delta=0.25)  # fmt: skip
+        _keras_and_engine_agree(edges, rules)
+    # The rate's delta alone (stopping never triggers): rises of 1/8 reset the
+    # rate's plateau with lr_min_delta 1/16, not with 1/4.
+    slow = np.cumsum(np.full((2, 8), 0.125), axis=1)
+    for lr_min_delta in (0.0625, 0.25):
+        rules = dict(patience=100, min_delta=0.0, lr_factor=0.5, lr_patience=1,
+                     lr_min_delta=lr_min_delta)  # fmt: skip
+        runs = _keras_and_engine_agree(slow, rules)
+        assert (runs[0][-1][1] == 1.0) == (lr_min_delta < 0.125)
 
 
 def _validation_dv(stack, data):
