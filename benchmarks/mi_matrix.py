@@ -16,6 +16,12 @@ prints, at 20 and at 200 columns:
   max(0, estimate) and mi_matrix the estimate, so mi_matrix's values are
   compared after the same max(0, .).
 
+- ``ratio_vs_sklearn_loop_cold=<x>`` (at 20 columns): the same ratio when
+  each side runs once in a fresh interpreter, imports included, as a
+  script that computes one matrix does (the table read from a .npy file,
+  best of ``--repeats`` processes each). keras_mine's classical methods
+  import no TensorFlow, so this is mostly the two packages' import times.
+
 At 200 columns (19,900 pairs) the scikit-learn loop runs on `--sample`
 random pairs and its time is scaled to all pairs (``--sample 0``: every
 pair, about 2 minutes here).
@@ -28,6 +34,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from itertools import combinations
 
@@ -67,6 +76,35 @@ def sklearn_loop(values: np.ndarray, pairs) -> np.ndarray:
     )
 
 
+#: What each fresh interpreter runs: imports, reading the table, one matrix.
+COLD = {
+    "keras_mine": "import numpy as np\nfrom keras_mine import mi_matrix\n"
+    "mi_matrix(np.load({path!r}), n_jobs=-1)",
+    "sklearn": "import numpy as np\nfrom itertools import combinations\n"
+    "from sklearn.feature_selection import mutual_info_regression\n"
+    "v = np.load({path!r})\n"
+    "[mutual_info_regression(v[:, [i]], v[:, j], random_state=0)[0]"
+    " for i, j in combinations(range(v.shape[1]), 2)]",
+}
+
+
+def cold_seconds(values: np.ndarray, repeats: int) -> dict[str, float]:
+    """Wall seconds of a fresh interpreter running each side of `COLD` (best of `repeats`)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "table.npy")
+        np.save(path, values)
+        seconds = {}
+        for side, script in COLD.items():
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", script.format(path=path)], check=True,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})  # fmt: skip
+                times.append(time.perf_counter() - start)
+            seconds[side] = min(times)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000)
@@ -102,6 +140,11 @@ def main() -> None:
         print(f"ratio_vs_sklearn_loop_serial={loop / serial:.2f}")
         print(f"max_abs_diff={np.max(np.abs(ours - reference)):.2e}")
         print(f"mean_abs_diff={np.mean(np.abs(ours - reference)):.2e}")
+        if columns <= 20:
+            cold = cold_seconds(values, args.repeats)
+            print(f"seconds_cold_mi_matrix={cold['keras_mine']:.3f}")
+            print(f"seconds_cold_sklearn_loop={cold['sklearn']:.3f}")
+            print(f"ratio_vs_sklearn_loop_cold={cold['sklearn'] / cold['keras_mine']:.2f}")
 
 
 if __name__ == "__main__":

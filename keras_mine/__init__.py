@@ -7,7 +7,9 @@ from keras_mine.core.version import __version__
 #: Where each public name is defined. They are imported on first use: the
 #: classical estimators need no TensorFlow, so ``import keras_mine`` takes
 #: about a second instead of five, and processes that only run them (Dask
-#: workers of `mi_matrix`, ``keras-mine --version``) never import it.
+#: workers of `mi_matrix`, ``keras-mine --version``, a script that computes
+#: a KSG matrix) never import it. The one-call functions and the workflows
+#: import it when a neural method is run (`keras_mine.core.backend`).
 _SOURCES = {
     "adjusted_mi": "keras_mine.classical",
     "normalized_mi": "keras_mine.classical",
@@ -47,23 +49,16 @@ _SOURCES = {
 _MODULES = {"bounds": "keras_mine.core.bounds"}  # public names that are modules
 
 
-def _check_backend() -> None:
-    import keras
-
-    if keras.backend.backend() != "tensorflow":
-        raise ImportError(
-            "keras_mine runs on the TensorFlow backend of Keras 3; the active backend "
-            f"is {keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before "
-            "importing keras."
-        )
+#: The sources that import TensorFlow only when a neural method runs.
+_TENSORFLOW_FREE = ("keras_mine.classical", "keras_mine.estimators.", "keras_mine.workflows.")
 
 
 def __getattr__(name: str):
     source = _SOURCES.get(name) or _MODULES.get(name)
     if source is None:
         raise AttributeError(f"module 'keras_mine' has no attribute {name!r}")
-    if source != "keras_mine.classical":
-        _check_backend()
+    if not source.startswith(_TENSORFLOW_FREE):
+        import keras_mine.core.backend  # noqa: F401  (raises unless Keras runs on TensorFlow)
     module = _importlib.import_module(source)
     value = module if name in _MODULES else getattr(module, name)
     globals()[name] = value  # looked up once

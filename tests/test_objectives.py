@@ -14,8 +14,7 @@ from keras_mine.core.objectives import (
     moving_average_objective,
 )
 from keras_mine.engine.stack import CriticStack
-from keras_mine.estimators.methods import METHODS
-from keras_mine.estimators.neural import ENGINE_METHODS
+from keras_mine.estimators.methods import ENGINE_METHODS, METHODS
 from keras_mine.models.layers import LAYER_LOSSES
 
 RNG = np.random.default_rng(0)
@@ -26,8 +25,9 @@ T_MARGINAL = tf.constant(RNG.normal(0.0, 1.0, size=64), tf.float32)
 def test_every_trainer_takes_its_names_and_defaults_from_the_registry():
     assert set(keras_mine.MINE_LOSSES) == set(OBJECTIVES) - {"classifier", "infonce"}
     assert set(LAYER_LOSSES) <= set(OBJECTIVES)
-    assert set(ENGINE_METHODS) == {"mine_biased", "mine", "remine", "nwj", "smile", "js",
-                                   "infonce", "classifier"}  # fmt: skip
+    assert set(ENGINE_METHODS) == set(OBJECTIVES) == {
+        "mine_biased", "mine", "remine", "nwj", "smile", "js", "infonce", "classifier"
+    }  # fmt: skip
     for name, objective in OBJECTIVES.items():
         if name != "classifier":  # the classifier's option is its readout, not the objective's
             assert set(objective.defaults) <= set(METHODS[name].options), name

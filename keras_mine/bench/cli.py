@@ -232,14 +232,14 @@ def _bench(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # --help and --version end here, without TensorFlow
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if startup.launched_as_command() and not os.environ.get(startup.SHOW_LOGS_VARIABLE):
-        startup.import_tensorflow_quietly()  # the command line shows no TensorFlow start-up lines
     try:
-        _check_arguments(args)
+        _check_arguments(args)  # the registries' checks import no TensorFlow either
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if startup.launched_as_command() and not os.environ.get(startup.SHOW_LOGS_VARIABLE):
+        startup.import_tensorflow_quietly()  # the command line shows no TensorFlow start-up lines
     (_demo if args.command == "demo" else _bench)(args)
     return 0
 

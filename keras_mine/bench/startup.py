@@ -4,11 +4,11 @@ Importing TensorFlow prints C++ log lines (CUDA probing, CPU features) straight
 to the process's stderr, before Python's logging exists and whatever
 ``TF_CPP_MIN_LOG_LEVEL`` says. For ``keras-mine ...`` and
 ``python -m keras_mine ...`` they are noise, so the command (once its
-arguments are parsed: ``--help`` and ``--version`` import no TensorFlow)
-imports TensorFlow, lists its devices and runs one op with file descriptor 2
-sent to /dev/null, and only then restores it: later warnings and errors show
-as usual. Set ``KERAS_MINE_TF_LOGS=1`` to see the start-up lines. As a
-library (``import keras_mine``) nothing is hidden.
+arguments are parsed and checked: ``--help``, ``--version`` and an argument
+error import no TensorFlow) imports TensorFlow, lists its devices and runs
+one op with file descriptor 2 sent to /dev/null, and only then restores it:
+later warnings and errors show as usual. Set ``KERAS_MINE_TF_LOGS=1`` to see
+the start-up lines. As a library (``import keras_mine``) nothing is hidden.
 """
 
 from __future__ import annotations

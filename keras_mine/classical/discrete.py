@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import mutual_info_score
 
 from keras_mine.core.validation import check_paired_samples
 
-__all__ = ["discrete_mi", "row_labels"]
+__all__ = ["discrete_mi", "discrete_levels", "row_labels"]
 
 
 def row_labels(values: np.ndarray, name: str = "x") -> np.ndarray:
@@ -55,4 +54,18 @@ def discrete_mi(x: Any, z: Any) -> float:
     0.6931...
     """
     x, z = check_paired_samples(x, z, dtype="float64")
+    from sklearn.metrics import mutual_info_score  # imported on use: it takes a second
+
     return float(mutual_info_score(row_labels(x, "x"), row_labels(z, "z")))
+
+
+def discrete_levels(x: Any, z: Any) -> tuple[int, int]:
+    """The numbers of distinct symbols (rows) of x and of z that `discrete_mi` counts.
+
+    Examples
+    --------
+    >>> discrete_levels(np.arange(10) % 4, np.zeros(10))
+    (4, 1)
+    """
+    x, z = check_paired_samples(x, z, dtype="float64")
+    return len(np.unique(x, axis=0)), len(np.unique(z, axis=0))

@@ -22,6 +22,21 @@ from keras_mine.core.validation import check_int, check_samples
 __all__ = ["discrete_entropy", "histogram_entropy", "knn_entropy", "gaussian_entropy"]
 
 
+def _unit_scale(x: np.ndarray) -> tuple[np.ndarray, float]:
+    """x divided by its largest magnitude c, and d ln c: H(x) = H(x / c) + d ln c.
+
+    Differential entropy moves by ln c per coordinate under x -> c x, and
+    each estimator here moves exactly so; computing on x / c keeps the
+    arithmetic in range (at 1e300 the squared distances and covariances
+    overflow, at 1e-310 the denormals flush to zero and every row looks
+    like a copy).
+    """
+    peak = float(np.max(np.abs(x)))
+    if peak == 0.0 or not np.isfinite(peak):
+        return x, 0.0
+    return x / peak, x.shape[1] * float(np.log(peak))
+
+
 def _plug_in(labels: np.ndarray, miller_madow: bool) -> float:
     counts = np.bincount(labels)
     counts = counts[counts > 0]
@@ -90,6 +105,14 @@ def histogram_entropy(x: Any, bins: int | str | None = None) -> float:
     """
     x = check_samples(x, "x", min_samples=2, dtype="float64")
     n, d = x.shape
+    constant = np.flatnonzero(np.ptp(x, axis=0) == 0)
+    if constant.size:
+        raise ValueError(
+            f"Column {int(constant[0])} of `x` is constant: a point mass has no finite "
+            "differential entropy (it is -inf). Drop the column, or use "
+            "estimate_entropy(..., method='discrete') for symbols."
+        )
+    x, log_scale = _unit_scale(x)
     if bins is None:
         bins = max(2, int(np.sqrt(n))) if d == 1 else max(2, int((n / 5.0) ** (1.0 / d)))
     elif not isinstance(bins, str):
@@ -99,7 +122,7 @@ def histogram_entropy(x: Any, bins: int | str | None = None) -> float:
     for column in x.T:
         edges = np.histogram_bin_edges(column, bins=bins)
         log_volume += np.log(edges[1] - edges[0]) if edges[-1] > edges[0] else 0.0
-    return _plug_in(row_labels(cells, "x"), miller_madow=False) + float(log_volume)
+    return _plug_in(row_labels(cells, "x"), miller_madow=False) + float(log_volume) + log_scale
 
 
 def knn_entropy(x: Any, k: int = 3) -> float:
@@ -145,6 +168,7 @@ def knn_entropy(x: Any, k: int = 3) -> float:
     1.44
     """
     x = check_samples(x, "x", min_samples=2, dtype="float64")
+    x, log_scale = _unit_scale(x)
     n, d = x.shape
     k = check_int(k, "k")
     if k >= n:
@@ -158,7 +182,8 @@ def knn_entropy(x: Any, k: int = 3) -> float:
             "estimate_entropy(..., method='discrete') for symbols."
         )
     log_unit_ball = 0.5 * d * np.log(np.pi) - gammaln(0.5 * d + 1)
-    return float(digamma(n) - digamma(k) + log_unit_ball + d * np.mean(np.log(radius)))
+    return float(digamma(n) - digamma(k) + log_unit_ball + d * np.mean(np.log(radius))
+                 + log_scale)  # fmt: skip
 
 
 def gaussian_entropy(x: Any) -> float:
@@ -191,6 +216,7 @@ def gaussian_entropy(x: Any) -> float:
     2.83
     """
     x = check_samples(x, "x", min_samples=2, dtype="float64")
+    x, log_scale = _unit_scale(x)
     d = x.shape[1]
     sign, log_det = np.linalg.slogdet(np.atleast_2d(np.cov(x, rowvar=False)))
     if sign <= 0 or not np.isfinite(log_det):
@@ -199,4 +225,4 @@ def gaussian_entropy(x: Any) -> float:
             "column a linear combination of others): its differential entropy is "
             "-inf. Drop the redundant columns."
         )
-    return float(0.5 * d * np.log(2 * np.pi * np.e) + 0.5 * log_det)
+    return float(0.5 * d * np.log(2 * np.pi * np.e) + 0.5 * log_det + log_scale)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import mutual_info_score
 
 from keras_mine.classical.discrete import row_labels
 from keras_mine.core.validation import check_int, check_paired_samples
 
-__all__ = ["histogram_mi", "default_bins", "digitize"]
+__all__ = ["histogram_mi", "histogram_levels", "default_bins", "digitize"]
 
 
 def default_bins(n_samples: int, n_dims: int) -> int:
@@ -56,10 +55,23 @@ def histogram_mi(x: Any, z: Any, bins: int | str | None = None) -> float:
     float
         The MI in nats.
     """
+    bx, bz = _cells(x, z, bins)
+    from sklearn.metrics import mutual_info_score  # imported on use: it takes a second
+
+    return float(mutual_info_score(row_labels(bx, "x"), row_labels(bz, "z")))
+
+
+def _cells(x: Any, z: Any, bins: int | str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The bin indices of x and z on the grid `histogram_mi` counts."""
     x, z = check_paired_samples(x, z, dtype="float64")
     if bins is None:
         bins = default_bins(len(x), x.shape[1] + z.shape[1])
     elif not isinstance(bins, str):
         bins = check_int(bins, "bins", minimum=2)
-    bx, bz = digitize(x, bins), digitize(z, bins)
-    return float(mutual_info_score(row_labels(bx, "x"), row_labels(bz, "z")))
+    return digitize(x, bins), digitize(z, bins)
+
+
+def histogram_levels(x: Any, z: Any, bins: int | str | None = None) -> tuple[int, int]:
+    """The numbers of occupied cells of x and of z on `histogram_mi`'s grid."""
+    bx, bz = _cells(x, z, bins)
+    return len(np.unique(bx, axis=0)), len(np.unique(bz, axis=0))

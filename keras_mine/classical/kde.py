@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from scipy.special import logsumexp
 
+from keras_mine.classical.knn import unit_variance
 from keras_mine.core.validation import check_number, check_paired_samples
 
 __all__ = ["kde_mi", "leave_one_out_log_density", "bandwidth_factor"]
@@ -87,6 +88,9 @@ def kde_mi(x: Any, z: Any, bandwidth: str | float = "scott") -> float:
     """
     x, z = check_paired_samples(x, z, dtype="float64", min_samples=3)
     bandwidth_factor(bandwidth, len(x), 1)  # reject a bad rule before any work
+    # The kernels follow each space's covariance, so the density ratio is invariant to
+    # the scale of a column; unit variance keeps the covariances in range (1e300, 1e-310).
+    x, z = unit_variance(x), unit_variance(z)
     joint = np.concatenate([x, z], axis=1)
     log_ratio = (
         leave_one_out_log_density(joint, bandwidth)

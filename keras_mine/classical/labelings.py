@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
 
 from keras_mine.classical.discrete import row_labels
 from keras_mine.core.validation import check_option, check_paired_samples
@@ -50,6 +49,8 @@ def normalized_mi(a: Any, b: Any, average: str = "arithmetic") -> float:
     """
     average = check_option(average, "average", AVERAGES)
     labels_a, labels_b = _labels(a, b)
+    from sklearn.metrics import normalized_mutual_info_score  # imported on use
+
     return float(normalized_mutual_info_score(labels_a, labels_b, average_method=average))
 
 
@@ -80,4 +81,6 @@ def adjusted_mi(a: Any, b: Any, average: str = "arithmetic") -> float:
     """
     average = check_option(average, "average", AVERAGES)
     labels_a, labels_b = _labels(a, b)
+    from sklearn.metrics import adjusted_mutual_info_score  # imported on use
+
     return float(adjusted_mutual_info_score(labels_a, labels_b, average_method=average))

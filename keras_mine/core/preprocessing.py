@@ -46,7 +46,12 @@ import numpy as np
 import tensorflow as tf
 from scipy.special import ndtri
 
-from keras_mine.core.validation import check_int, check_option
+from keras_mine.core.preprocessing_modes import (
+    DEFAULT_PREPROCESSING,
+    PREPROCESSING,
+    check_preprocessing,
+)
+from keras_mine.core.validation import check_int
 
 __all__ = [
     "PREPROCESSING",
@@ -59,14 +64,6 @@ __all__ = [
     "MarginalTransform",
 ]
 
-#: Valid values of ``preprocessing=`` and what each does to a column.
-PREPROCESSING = {
-    "normal_scores": "empirical CDF, then the normal quantile function (rank-based, bounded)",
-    "robust": "(value - median) / (0.7413 * interquartile range)",
-    "standard": "(value - mean) / standard deviation",
-    "none": "raw values",
-}
-DEFAULT_PREPROCESSING = "normal_scores"
 
 #: Knots of the piecewise-linear empirical CDF that ``"normal_scores"`` keeps
 #: per column, a fixed (d, 4096) weight: up to 4,096 training rows (N = 8,000
@@ -74,13 +71,6 @@ DEFAULT_PREPROCESSING = "normal_scores"
 NUM_KNOTS = 4096
 
 _IQR_TO_SIGMA = 0.7413  # 1 / (2 * Phi^-1(0.75)): the IQR of N(0, s^2) is s / 0.7413
-
-
-def check_preprocessing(preprocessing: str | None) -> str:
-    """Return the mode name (None means "none"), or raise a ValueError listing the modes."""
-    if preprocessing is None:
-        return "none"
-    return check_option(preprocessing, "preprocessing", PREPROCESSING)
 
 
 def fit_normal_scores(

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+import keras_mine.core.backend  # noqa: F401  (every neural estimate trains here: checked once)
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.engine.marginal import SHUFFLE, Marginal, NearestNeighbour

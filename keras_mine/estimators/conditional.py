@@ -20,7 +20,6 @@ from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.methods import METHODS, NeuralMethod, run_method
 from keras_mine.estimators.result import MIResult, plausibility_messages
-from keras_mine.models import ConditionalClassifierMI
 
 __all__ = ["estimate_cmi", "CMI_METHODS", "CMI_ESTIMATORS", "CMIMethod"]
 
@@ -34,11 +33,15 @@ class CMIMethod:
     description: str
     run: Callable[..., MIResult]
     options: tuple[str, ...] = ()
-    shared: tuple[str, ...] = ()  # settings every method of its family takes
+    #: The settings every method of its family takes, or a function that
+    #: lists them on first use (the neural ones ask the model classes, which
+    #: import TensorFlow: "ksg" must not).
+    shared: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
 
     @property
     def settings(self) -> tuple[str, ...]:
-        return (*self.shared, *self.options)
+        shared = self.shared() if callable(self.shared) else self.shared
+        return (*shared, *self.options)
 
 
 def _ccmi(x, y, z, estimator, settings: dict) -> MIResult:
@@ -78,17 +81,17 @@ def _ksg(x, y, z, estimator, settings: dict) -> MIResult:
 
 _CCMI = NeuralMethod(
     "one classifier between p(x,y,z) and p(x,z) p(y|z) (nearest-neighbour swap of y in z)",
-    ConditionalClassifierMI, "classifier", {}, ("readout",),
+    "ConditionalClassifierMI", "classifier", {}, ("readout",),
 )  # fmt: skip
 
 _RUN = ("seed", "verbose")  # taken by every method (estimate_mi's own arguments)
 #: Valid values of ``estimate_cmi(method=...)``.
 CMI_METHODS: Registry[CMIMethod] = Registry({
     "ccmi": CMIMethod(_CCMI.description, _ccmi, _CCMI.options,
-                      (*_RUN, *(s for s in _CCMI.settings if s not in _CCMI.options))),
+                      lambda: (*_RUN, *(s for s in _CCMI.settings if s not in _CCMI.options))),
     "difference": CMIMethod(
         "I(X;(Y,Z)) - I(X;Z), each estimated by `estimator`", _difference,
-        shared=(*_RUN, *dict.fromkeys(s for m in METHODS.values() for s in m.settings)),
+        shared=lambda: (*_RUN, *dict.fromkeys(s for m in METHODS.values() for s in m.settings)),
     ),
     "ksg": CMIMethod("Frenzel-Pompe k-nearest neighbours (classical; options k, standardize)",
                      _ksg, ("k", "standardize"), _RUN),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.special import ndtri
 
 __all__ = [
     "duplicated_rows",
@@ -24,10 +24,12 @@ __all__ = [
     "negative_estimate",
     "folds_disagree",
     "near_ceiling",
+    "plug_in_bias",
     "warn_if_implausible",
     "NEGATIVE_Z",
     "FOLD_Z",
     "CEILING_FRACTION",
+    "PLUG_IN_BIAS_NATS",
 ]
 
 #: An estimate is "far below zero" when it is below -NEGATIVE_Z standard
@@ -54,8 +56,9 @@ def _rank_keys(values: np.ndarray, min_distinct: int) -> list[bytes | None]:
     """Dense ranks of each column as bytes (None for columns with few distinct values)."""
     keys = []
     for column in np.asarray(values).T:
-        ranks = rankdata(column, method="dense").astype(np.int64)
-        keys.append(ranks.tobytes() if ranks.max() >= min_distinct else None)
+        distinct, inverse = np.unique(column, return_inverse=True)
+        ranks = inverse.ravel().astype(np.int64) + 1  # dense ranks from 1, as `_flipped` takes
+        keys.append(ranks.tobytes() if len(distinct) >= min_distinct else None)
     return keys
 
 
@@ -176,9 +179,10 @@ def near_deterministic(
 
 
 def _normal_scores(column: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtri
-
-    return ndtri(rankdata(column) / (len(column) + 1))
+    """Phi^-1(rank / (n + 1)), tied values at their average rank (scipy's `rankdata`)."""
+    _, inverse, counts = np.unique(column, return_inverse=True, return_counts=True)
+    average_rank = np.cumsum(counts) - (counts - 1) / 2.0  # of each distinct value, from 1
+    return ndtri(average_rank[inverse.ravel()] / (len(column) + 1))
 
 
 def column_dependence(
@@ -361,6 +365,47 @@ def folds_disagree(estimates, stderrs) -> str | None:
     )
 
 
+#: A plug-in estimate is checked against independence only when its expected
+#: bias, (levels_x - 1)(levels_z - 1) / 2n nats, is at least this large: below
+#: it any estimate under the threshold already reads as about zero.
+PLUG_IN_BIAS_NATS = 0.02
+
+
+def plug_in_bias(mi: float, levels: tuple[int, int] | None, n: int) -> str | None:
+    """A message if a plug-in estimate is no more than independent data would give.
+
+    For independent x and z with ``kx`` and ``kz`` levels, 2n times the
+    plug-in MI is the G statistic, about chi-squared with
+    ``(kx - 1)(kz - 1)`` degrees of freedom: on average ``(kx - 1)(kz - 1) /
+    2n`` nats (Miller 1955), which with many levels and few rows is
+    nats of pure bias (1,000 levels each in 5,000 rows: 99.8). An estimate
+    at or below the 99th percentile of that distribution cannot be told
+    from independence (a G-test at 1%); reported when the mean bias is at
+    least `PLUG_IN_BIAS_NATS`. Where most cells hold a single row the
+    approximation fails, and the estimate saturates near ln(levels), below
+    that percentile: it is reported too, rightly.
+    """
+    if levels is None:
+        return None
+    kx, kz = levels
+    df = (kx - 1) * (kz - 1)
+    bias = df / (2.0 * n)
+    if bias < PLUG_IN_BIAS_NATS:
+        return None
+    from scipy.stats import chi2  # on use: scipy.stats takes half a second to import
+
+    threshold = float(chi2.ppf(0.99, df)) / (2.0 * n)
+    if mi > threshold:
+        return None
+    return (
+        f"The plug-in estimate {mi:.3f} nats is no more than independent data with the same "
+        f"levels give: {kx} x {kz} levels in {n} rows read {bias:.3f} nats on average and "
+        f"up to {threshold:.3f} in 99% of samples ((levels_x - 1)(levels_z - 1) / 2n, the "
+        "plug-in bias). It cannot be told from zero: use fewer levels or bins, more rows, "
+        "or keras_mine.mi_test for a p-value."
+    )
+
+
 def near_ceiling(mi: float, n_readout: int) -> str | None:
     """A message if `mi` is close to ln(n_readout), the most a held-out DV readout can show."""
     ceiling = float(np.log(n_readout))
@@ -413,11 +458,9 @@ def pairs_messages(
     >>> messages[0] is None and messages[2] is None and messages[3] is None
     True
     """
-    from scipy.stats import norm
-
     estimates, stderrs = np.asarray(estimates, float), np.asarray(stderrs, float)
     m = len(estimates)
-    z = max(NEGATIVE_Z, float(norm.isf(0.05 / m)))
+    z = max(NEGATIVE_Z, -float(ndtri(0.05 / m)))  # the normal's upper 0.05 / m quantile
 
     def listing(indices, describe) -> str:
         more = f"; and {len(indices) - shown} more" if len(indices) > shown else ""

@@ -26,7 +26,6 @@ from keras_mine.core.validation import (
     to_units,
 )
 from keras_mine.estimators.estimate import estimate_mi
-from keras_mine.estimators.neural_entropy import neural_entropy
 
 __all__ = [
     "ENTROPY_METHODS",
@@ -56,6 +55,13 @@ def _gaussian_mi(x: np.ndarray, y: np.ndarray) -> float:
     return (
         gaussian_entropy(x) + gaussian_entropy(y) - gaussian_entropy(np.concatenate([x, y], 1))
     )
+
+
+def _neural_entropy(x: np.ndarray, **settings: Any) -> float:
+    """`keras_mine.estimators.neural_entropy.neural_entropy`, imported (with TensorFlow) on use."""
+    from keras_mine.estimators.neural_entropy import neural_entropy
+
+    return neural_entropy(x, **settings)
 
 
 def _neural_mi(x: np.ndarray, y: np.ndarray, **settings: Any) -> float:
@@ -89,7 +95,7 @@ ENTROPY_METHODS: Registry[EntropyMethod] = Registry({
     ),
     "neural": EntropyMethod(
         "Gaussian cross-entropy minus a Donsker-Varadhan KL critic, cross-fitted",
-        neural_entropy,
+        _neural_entropy,
         (
             "folds",
             "val_size",

@@ -20,14 +20,12 @@ from keras_mine.core.validation import (
     check_samples,
     check_seed,
 )
-from keras_mine.engine.loop import StackCache
 from keras_mine.estimators.diagnostics import (
     column_dependence,
     pairs_messages,
     warn_if_implausible,
 )
-from keras_mine.estimators.methods import METHODS, check_method, run_method
-from keras_mine.estimators.neural import ENGINE_METHODS, fit_pairs, pairs_per_run, width_groups
+from keras_mine.estimators.methods import ENGINE_METHODS, METHODS, check_method, run_method
 from keras_mine.estimators.result import MIResult, data_messages, plausibility_messages
 
 __all__ = ["estimate_mi_many", "estimate_mi_columns"]
@@ -317,6 +315,9 @@ def _stacked(spec, method: str, pairs, seed, verbose: bool, n_jobs, chunk_size, 
         )
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size")
+    from keras_mine.engine.loop import StackCache  # TensorFlow only for the neural methods
+    from keras_mine.estimators.neural import fit_pairs, pairs_per_run, width_groups
+
     streams = SeedStreams(seed)
     results: list[MIResult | None] = [None] * len(pairs)
     with StackCache() as cache, tqdm(total=len(pairs), desc=f"{method} x{len(pairs)}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
-from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.classical.discrete import discrete_levels
+from keras_mine.classical.histogram import histogram_levels
 from keras_mine.core.registry import Registry, refuse_settings
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_seed
-from keras_mine.estimators.neural import fit_pairs
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -23,10 +24,10 @@ from keras_mine.estimators.settings import (
     check_settings,
     defaults_for,
 )
-from keras_mine.models import MINE, ClassifierMI, InfoNCE
 
 __all__ = [
     "METHODS",
+    "ENGINE_METHODS",
     "NeuralMethod",
     "ClassicalMethod",
     "check_method",
@@ -36,16 +37,34 @@ __all__ = [
 
 @dataclass(frozen=True)
 class NeuralMethod:
-    """A neural method: the objective the engine trains, the Keras model its critics become."""
+    """A neural method: the objective the engine trains, the Keras model its critics become.
+
+    Its model class and its objective's options are looked up on first use,
+    so that checking or running a classical method imports no TensorFlow.
+    """
 
     description: str
-    model_class: type
+    #: The name of its model class in `keras_mine.models`.
+    model_name: str
     #: The objective the engine trains (`keras_mine.core.objectives.OBJECTIVES`).
     objective: str
     fixed: dict = field(default_factory=dict)
-    options: tuple[str, ...] = ()
+    #: Its options; None: the objective's (`Objective.defaults`).
+    option_names: tuple[str, ...] | None = ()
     dtype = "float64"  # raw values reach the models' input transforms, which cast
     local = False  # exact copies of rows do not bias it (see ClassicalMethod.local)
+
+    @property
+    def model_class(self) -> type:
+        return getattr(importlib.import_module("keras_mine.models"), self.model_name)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        if self.option_names is not None:
+            return self.option_names
+        from keras_mine.core.objectives import OBJECTIVES
+
+        return tuple(OBJECTIVES[self.objective].defaults)
 
     @property
     def settings(self) -> tuple[str, ...]:
@@ -67,6 +86,8 @@ class NeuralMethod:
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = self.full_settings(name, x, target, settings)
         stacked = tuple(a[None] for a in target) if isinstance(target, tuple) else target[None]
+        from keras_mine.estimators.neural import fit_pairs
+
         streams = SeedStreams(seed) if seed is None else SeedStreams.trusted(seed)  # checked
         return fit_pairs(x[None], stacked, self.objective, settings, streams,
                          verbose=verbose, build_model=self.build_model(settings),
@@ -85,6 +106,9 @@ class ClassicalMethod:
     #: Built on nearest neighbours or kernels, which exact copies of rows bias
     #: upward (`keras_mine.estimators.diagnostics.duplicated_rows`).
     local: bool = False
+    #: A plug-in estimator: ``levels(x, z, **options) -> (kx, kz)``, the symbols or
+    #: cells it counts, for the check of its bias against independence.
+    levels: Callable[..., tuple[int, int]] | None = None
     dtype = "float64"
 
     @property
@@ -95,7 +119,9 @@ class ClassicalMethod:
         start = time.perf_counter()
         if not self.has_stderr:
             mi = self.function(x, z, **settings)
-            return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x))
+            levels = None if self.levels is None else self.levels(x, z, **settings)
+            return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x),
+                            levels=levels)  # fmt: skip
         mi, stderr = self.function(x, z, return_stderr=True, **settings)
         return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x),
                         fold_estimates=(mi,), fold_stderrs=(stderr,))  # one "fold": all rows
@@ -103,7 +129,7 @@ class ClassicalMethod:
 
 def _mine(description: str, loss: str) -> NeuralMethod:
     """A `MINE` model's method: the engine trains objective `loss` (its options free)."""
-    return NeuralMethod(description, MINE, loss, {"loss": loss}, tuple(OBJECTIVES[loss].defaults))
+    return NeuralMethod(description, "MINE", loss, {"loss": loss}, None)
 
 
 #: Every method `estimate_mi` knows, by name.
@@ -116,12 +142,12 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
     "js": _mine("trained with the Jensen-Shannon objective, read out with DV", "js"),
     "infonce": NeuralMethod(
         "InfoNCE with a separable critic, read out on held-out blocks (<= ln 4096)",
-        InfoNCE,
+        "InfoNCE",
         "infonce",
     ),
     "classifier": NeuralMethod(
         "classifier-based (CCMI): DV on the logits of a joint-vs-marginal classifier",
-        ClassifierMI,
+        "ClassifierMI",
         "classifier",
         {},
         ("readout",),
@@ -138,9 +164,16 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
     ),
     "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",),
                            local=True),
-    "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",)),
-    "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi),
+    "histogram": ClassicalMethod("equal-width bins on every coordinate", histogram_mi, ("bins",),
+                                 levels=histogram_levels),
+    "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi,
+                                levels=discrete_levels),
 })  # fmt: skip
+
+#: The names the engine trains: every neural method, one per objective of
+#: `keras_mine.core.objectives.OBJECTIVES` (InfoNCE's on score matrices of a
+#: separable critic, the others on pairs).
+ENGINE_METHODS = tuple(name for name, entry in METHODS.items() if isinstance(entry, NeuralMethod))
 
 #: The registry entry of a method name, or a ValueError listing the valid names.
 check_method = METHODS.check

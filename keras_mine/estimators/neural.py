@@ -28,12 +28,9 @@ from keras_mine.engine.loop import CrossFit, FoldState, StackCache, cross_fit, h
 from keras_mine.estimators.result import MIResult
 from keras_mine.models.classifier import CLASSIFIER_READOUTS
 
-__all__ = ["ENGINE_METHODS", "fit_pairs", "width_groups", "pairs_per_run", "STACK_MEMORY_BYTES",
+__all__ = ["fit_pairs", "width_groups", "pairs_per_run", "STACK_MEMORY_BYTES",
            "FoldModels"]  # fmt: skip
 
-#: The `keras_mine.METHODS` names the engine trains: every objective (InfoNCE's
-#: on score matrices of a separable critic, the others on pairs).
-ENGINE_METHODS = tuple(OBJECTIVES)
 #: Memory one stacked run may take, in bytes (`pairs_per_run`): a laptop's
 #: share. Pass ``chunk_size`` to `keras_mine.estimate_mi_many` to override.
 STACK_MEMORY_BYTES = 2**30

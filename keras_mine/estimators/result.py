@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # the classical methods' results import no Keras
+    import keras
 
 from keras_mine.estimators.diagnostics import (
     AGREE_FRACTION,
@@ -19,6 +22,7 @@ from keras_mine.estimators.diagnostics import (
     near_ceiling,
     near_deterministic,
     negative_estimate,
+    plug_in_bias,
 )
 
 __all__ = [
@@ -152,6 +156,10 @@ class MIResult:
         whole or the halves or the folds disagree (one critic trained
         badly: the extrapolation would double its error); `mi` is then
         `mi_full_sample`.
+    levels : (int, int) or None
+        Plug-in methods ("discrete", "histogram"): the numbers of distinct
+        symbols or occupied cells of x and z the table was counted on
+        (`keras_mine.estimators.diagnostics.plug_in_bias`). None otherwise.
     """
 
     mi: float
@@ -168,6 +176,7 @@ class MIResult:
     extrapolated: bool = False
     units: str = "nats"
     parts: tuple = field(repr=False, default=())
+    levels: tuple[int, int] | None = None
 
     def __float__(self) -> float:
         """The estimate in `units`: ``float(estimate_mi(x, z, units="bits"))``."""
@@ -241,4 +250,5 @@ def plausibility_messages(result: MIResult) -> list[str | None]:
         negative_estimate(result.mi, result.stderr, neural=not result.history.empty),
         folds_disagree(result.fold_estimates, result.fold_stderrs),
         near_ceiling(result.mi, max(2, result.n_samples // folds)),
+        plug_in_bias(result.mi, result.levels, result.n_samples),
     ]

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.core.critics import check_mlp_settings
-from keras_mine.core.preprocessing import DEFAULT_PREPROCESSING, check_preprocessing
+from keras_mine.core.preprocessing_modes import DEFAULT_PREPROCESSING, check_preprocessing
 from keras_mine.core.validation import check_fraction, check_int
 from keras_mine.engine.spec import TRAINING_DEFAULTS, TrainingSpec
 
@@ -88,6 +87,8 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     ValueError
         For a bad setting, naming it.
     """
+    from keras_mine.core.critics import check_mlp_settings  # Keras: a neural call only
+
     spec = TrainingSpec.from_settings(settings)
     check_int(settings["folds"], "folds", 2)
     check_fraction(settings["val_size"], "val_size")

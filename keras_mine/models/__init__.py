@@ -1,5 +1,6 @@
 """Keras models that estimate mutual information."""
 
+import keras_mine.core.backend  # noqa: F401  (raises unless Keras runs on TensorFlow)
 from keras_mine.models.base import CriticModel
 from keras_mine.models.classifier import CLASSIFIER_READOUTS, ClassifierMI
 from keras_mine.models.conditional import ConditionalClassifierMI

@@ -13,8 +13,12 @@ from keras_mine.core.validation import check_int, check_paired_samples, check_se
 from keras_mine.estimators.diagnostics import warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.many import estimate_mi_many
-from keras_mine.estimators.methods import ClassicalMethod, NeuralMethod, check_method
-from keras_mine.estimators.neural import ENGINE_METHODS
+from keras_mine.estimators.methods import (
+    ENGINE_METHODS,
+    ClassicalMethod,
+    NeuralMethod,
+    check_method,
+)
 from keras_mine.estimators.result import plausibility_messages
 
 __all__ = ["MITestResult", "mi_test"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from keras_mine.core.validation import check_fraction, check_int, check_paired_samples
 from keras_mine.estimators.estimate import estimate_mi
@@ -128,7 +128,7 @@ def bootstrap_ci(
         )
     ])  # fmt: skip
     std = float(replicates.std(ddof=1) * np.sqrt(m / (n - m)))
-    half_width = norm.ppf(0.5 + confidence / 2.0) * std
+    half_width = ndtri(0.5 + confidence / 2.0) * std
     return BootstrapCI(
         float(estimate), float(estimate - half_width), float(estimate + half_width), std,
         confidence, replicates,
