@@ -230,10 +230,11 @@ calls = {
     "ksg_mi_pairs": lambda: ksg_mi_pairs(table, [(0, 1)]),
     "METHODS": lambda: keras_mine.METHODS.descriptions(),
     **{f"estimate_mi {m}": (lambda m=m: keras_mine.estimate_mi(x, z, method=m))
-       for m in ("ksg", "mixed", "kde", "histogram")},
+       for m in ("ksg", "mixed", "kde", "histogram", "gaussian_copula")},
     "estimate_mi discrete": lambda: keras_mine.estimate_mi(x > 0, z > 0, method="discrete"),
     "estimate_mi_many": lambda: keras_mine.estimate_mi_many([(x, z)], method="ksg"),
-    "estimate_cmi": lambda: keras_mine.estimate_cmi(x, z, table[:, 2], method="ksg"),
+    **{f"estimate_cmi {m}": (lambda m=m: keras_mine.estimate_cmi(x, z, table[:, 2], method=m))
+       for m in ("ksg", "gaussian_copula")},
     "estimate_entropy": lambda: keras_mine.estimate_entropy(x),
     "conditional_entropy": lambda: keras_mine.conditional_entropy(x, z),
     "mi_scores": lambda: keras_mine.mi_scores(table, x),

@@ -102,7 +102,8 @@ def test_input_kinds_give_the_same_estimate():
 def test_method_registry_and_options():
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
     neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "infonce", "classifier"}
-    assert set(keras_mine.METHODS) == neural | {"ksg", "mixed", "kde", "histogram", "discrete"}
+    classical = {"ksg", "mixed", "kde", "histogram", "discrete", "gaussian_copula"}
+    assert set(keras_mine.METHODS) == neural | classical
     valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, infonce, classifier"
     with pytest.raises(ValueError, match=valid):
         keras_mine.estimate_mi(x, z, method="kraskov")

@@ -6,6 +6,8 @@ docs/benchmarks.md, "Mutation testing"): each test pins a property the
 other tests left free. All are pure numpy, milliseconds each.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +60,16 @@ def test_float32_inputs_give_the_float64_result_exactly():
     assert ksg_mi(x32, z32) == ksg_mi(x64, z64)
     assert ksg_cmi(x32, y32, z32) == ksg_cmi(x64, y64, z64)
     assert mixed_mi(np.round(x32), z32) == mixed_mi(np.round(x64), z64)
+    # Values distinct only beyond float32's precision stay distinct (no false duplicates).
+    # 1 + 1e-9 X holds X's information in float64 and none in float32 (all 1.0).
+    fine = 1.0 + 1e-9 * X
+    assert ksg_mi(fine, Z) == pytest.approx(ksg_mi(X, Z), abs=1e-9)
+    assert ksg_cmi(fine, Z, Y) == pytest.approx(ksg_cmi(X, Z, Y), abs=1e-9)
+    assert ksg_cmi(Z, fine, Y) == pytest.approx(ksg_cmi(Z, X, Y), abs=1e-9)
+    assert ksg_cmi(Z, Y, fine) == pytest.approx(ksg_cmi(Z, Y, X), abs=1e-9)
+    # Without standardization nothing else casts: the distances themselves must be float64.
+    assert ksg_mi(x32, z32, standardize=False) == ksg_mi(x64, z64, standardize=False)
+    assert ksg_cmi(x32, y32, z32, standardize=False) == ksg_cmi(x64, y64, z64, standardize=False)
     assert np.array_equal(jitter(x32), jitter(x64))
     terms = RNG.normal(size=50).astype("float32")
     assert ksg_stderr(terms) == ksg_stderr(terms.astype("float64"))
@@ -182,3 +194,16 @@ def test_plausibility_messages_come_from_the_results_own_parts():
     assert "ln(50)" in plausibility_messages(high)[2]
     one = MIResult(3.8, "ksg", 0.0, n_samples=100)  # no folds: all rows (0.8 ln 100 = 3.7)
     assert "ln(100)" in plausibility_messages(one)[2]
+    # The advice on a negative estimate is the critic's where there is a training history.
+    trained = MIResult(-0.5, "mine", 0.0, n_samples=5000, fold_estimates=(-0.5,),
+                       fold_stderrs=(0.01,), history=history)  # fmt: skip
+    assert "critic" in plausibility_messages(trained)[0]
+    assert "repeated values" in plausibility_messages(negative)[0]
+    # Two rows per fold still get a ceiling (ln 2), not none: 0.7 nats is above 0.8 ln 2.
+    tiny = MIResult(0.7, "mine", 0.0, n_samples=4, fold_estimates=(0.7, 0.7),
+                    fold_stderrs=(0.1, 0.1), history=history)  # fmt: skip
+    assert "ln(2)" in plausibility_messages(tiny)[2]
+    # A plug-in estimate is checked against its levels.
+    counted = MIResult(5.0, "discrete", 0.0, n_samples=5000, levels=(1000, 1000))
+    assert plausibility_messages(counted)[3] is not None
+    assert plausibility_messages(replace(counted, levels=None))[3] is None

@@ -2,7 +2,7 @@
 
 Pure numpy/scipy functions: ``f(x, z, **options) -> float`` (nats) for MI,
 also reachable as ``estimate_mi(x, z, method="discrete" | "histogram" |
-"ksg" | "mixed" | "kde")``; ``f(x, **options)`` for entropies (see
+"ksg" | "mixed" | "kde" | "gaussian_copula")``; ``f(x, **options)`` for entropies (see
 `keras_mine.estimate_entropy`); the conditional MI `ksg_cmi`; normalized
 and adjusted MI of labelings; pointwise MI of a table of counts.
 """
@@ -14,6 +14,7 @@ from keras_mine.classical.entropy import (
     histogram_entropy,
     knn_entropy,
 )
+from keras_mine.classical.gaussian import gaussian_copula_cmi, gaussian_copula_mi, normal_scores
 from keras_mine.classical.histogram import histogram_mi
 from keras_mine.classical.kde import kde_mi
 from keras_mine.classical.knn import ksg_cmi, ksg_mi, mixed_mi
@@ -24,6 +25,8 @@ __all__ = [
     "adjusted_mi",
     "discrete_entropy",
     "discrete_mi",
+    "gaussian_copula_cmi",
+    "gaussian_copula_mi",
     "gaussian_entropy",
     "histogram_entropy",
     "histogram_mi",
@@ -32,6 +35,7 @@ __all__ = [
     "ksg_cmi",
     "ksg_mi",
     "mixed_mi",
+    "normal_scores",
     "normalized_mi",
     "pmi_table",
 ]

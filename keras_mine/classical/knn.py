@@ -14,7 +14,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 
-from keras_mine.core.validation import check_int, check_paired_samples
+from keras_mine.core.validation import check_conditional_samples, check_int, check_paired_samples
 
 __all__ = ["ksg_mi", "ksg_cmi", "mixed_mi", "ksg_stderr", "unit_variance", "KSG_STDERR_FACTOR"]
 
@@ -224,8 +224,7 @@ def ksg_cmi(x: Any, y: Any, z: Any, k: int = 3, standardize: bool = True) -> flo
     >>> abs(ksg_cmi(x, y, z)) < 0.02   # x and y are independent given z
     True
     """
-    x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")
-    _, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")
+    x, y, z = check_conditional_samples(x, y, z)
     k = _check_k(k, len(x))
     if standardize:
         x, y, z = _standardized(x, y, z)

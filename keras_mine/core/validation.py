@@ -179,6 +179,24 @@ def check_paired_samples(
     return x_checked, z_checked
 
 
+def check_conditional_samples(
+    x: Any, y: Any, z: Any, *, dtype: str = "float64"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the three paired sample sets of a conditional MI I(X;Y|Z).
+
+    Each is checked by `check_samples`, and y and z are each paired with x
+    by `check_paired_samples` (same rows; pandas indexes equal).
+
+    Returns
+    -------
+    tuple of np.ndarray
+        New 2-D arrays ``(x, y, z)``.
+    """
+    x_checked, y_checked = check_paired_samples(x, y, ("x", "y"), dtype=dtype)
+    _, z_checked = check_paired_samples(x, z, ("x", "z"), dtype=dtype)
+    return x_checked, y_checked, z_checked
+
+
 def columns_of(data: Any, x: Any, z: Any) -> tuple[Any, Any]:
     """The columns of a DataFrame that `x` and `z` name, as two DataFrames.
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from keras_mine.classical import ksg_cmi
+from keras_mine.classical import gaussian_copula_cmi, ksg_cmi
 from keras_mine.core.registry import Registry
 from keras_mine.core.validation import (
+    check_conditional_samples,
     check_option,
-    check_paired_samples,
     check_units,
 )
 from keras_mine.estimators.diagnostics import warn_if_implausible
@@ -69,14 +69,21 @@ def _difference(x, y, z, estimator, settings: dict) -> MIResult:
                     parts=(joint, given))  # fmt: skip
 
 
-def _ksg(x, y, z, estimator, settings: dict) -> MIResult:
-    """Frenzel-Pompe; `seed` and `verbose` are accepted as by the classical MI methods."""
-    if estimator is not None:
-        raise ValueError("estimator= applies only to method='difference'.")
-    settings = {key: value for key, value in settings.items() if key not in ("seed", "verbose")}
-    start = time.perf_counter()
-    cmi = ksg_cmi(x, y, z, **settings)
-    return MIResult(cmi, "ksg", time.perf_counter() - start, n_samples=len(x))
+def _classical(name: str, function: Callable[..., float]) -> Callable[..., MIResult]:
+    """The `CMIMethod.run` of a pure function ``(x, y, z, **options) -> float``.
+
+    `seed` and `verbose` are accepted, as by the classical MI methods, and ignored.
+    """
+
+    def run(x, y, z, estimator, settings: dict) -> MIResult:
+        if estimator is not None:
+            raise ValueError("estimator= applies only to method='difference'.")
+        options = {key: value for key, value in settings.items() if key not in _RUN}
+        start = time.perf_counter()
+        cmi = function(x, y, z, **options)
+        return MIResult(cmi, name, time.perf_counter() - start, n_samples=len(x))
+
+    return run
 
 
 _CCMI = NeuralMethod(
@@ -94,7 +101,10 @@ CMI_METHODS: Registry[CMIMethod] = Registry({
         shared=lambda: (*_RUN, *dict.fromkeys(s for m in METHODS.values() for s in m.settings)),
     ),
     "ksg": CMIMethod("Frenzel-Pompe k-nearest neighbours (classical; options k, standardize)",
-                     _ksg, ("k", "standardize"), _RUN),
+                     _classical("ksg", ksg_cmi), ("k", "standardize"), _RUN),
+    "gaussian_copula": CMIMethod(
+        "closed form of the normal scores' covariance (classical; option biascorrect)",
+        _classical("gaussian_copula", gaussian_copula_cmi), ("biascorrect",), _RUN),
 })  # fmt: skip
 #: Valid values of ``estimate_cmi(estimator=...)`` (used by method="difference").
 CMI_ESTIMATORS = tuple(METHODS)
@@ -120,13 +130,16 @@ def estimate_cmi(
     ----------
     x, y, z : array-like
         Paired samples, 1-D or (n_samples, n_features) each.
-    method : {"ccmi", "difference", "ksg"}
+    method : {"ccmi", "difference", "ksg", "gaussian_copula"}
         ``"ccmi"``: one `ConditionalClassifierMI`, a classifier between
         (x, y, z) and (x, y', z) with y' the y of z's nearest neighbour
         (in-batch during training, among all held-out rows for the readout).
         ``"difference"``: I(X;(Y,Z)) - I(X;Z), two MI estimates by
         `estimator`; their errors add up, but no neighbour search in z is
         needed, which keeps it accurate for high-dimensional z.
+        ``"ksg"``: Frenzel-Pompe nearest neighbours. ``"gaussian_copula"``:
+        the closed form of the normal scores' covariance (exact for
+        increasing maps of Gaussian data, e.g. linear autoregressions).
     estimator : str or None
         MI method of the difference method, any of `keras_mine.estimators.estimate.METHODS`
         (default "classifier"). The ccmi method is classifier-based by
@@ -164,6 +177,5 @@ def estimate_cmi(
     if estimator is not None:
         check_option(estimator, "estimator", CMI_ESTIMATORS, "estimators")
     check_units(units)
-    x, y = check_paired_samples(x, y, ("x", "y"), dtype="float64")  # the models' transforms cast
-    x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")
+    x, y, z = check_conditional_samples(x, y, z)  # float64: the models' transforms cast
     return replace(spec.run(x, y, z, estimator, settings), units=units)

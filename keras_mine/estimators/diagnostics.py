@@ -14,6 +14,8 @@ import warnings
 import numpy as np
 from scipy.special import ndtri
 
+from keras_mine.classical.gaussian import normal_scores
+
 __all__ = [
     "duplicated_rows",
     "functional_dependence",
@@ -161,7 +163,7 @@ def near_deterministic(
     from scipy.spatial import cKDTree
 
     def scores(values):
-        return np.column_stack([_normal_scores(c) for c in np.asarray(values).T])
+        return normal_scores(np.asarray(values))
 
     x, z = scores(x), scores(z)
     rng = np.random.default_rng(0)
@@ -176,13 +178,6 @@ def near_deterministic(
         if np.median(near) < threshold * np.median(far):
             return text
     return None
-
-
-def _normal_scores(column: np.ndarray) -> np.ndarray:
-    """Phi^-1(rank / (n + 1)), tied values at their average rank (scipy's `rankdata`)."""
-    _, inverse, counts = np.unique(column, return_inverse=True, return_counts=True)
-    average_rank = np.cumsum(counts) - (counts - 1) / 2.0  # of each distinct value, from 1
-    return ndtri(average_rank[inverse.ravel()] / (len(column) + 1))
 
 
 def column_dependence(
@@ -236,14 +231,14 @@ def column_dependence(
     # A column without ties has the ordinal ranks 1..n in some order: its
     # normal scores are those of 1..n permuted, and its nearest neighbours are
     # those of the sorted scores permuted; computed once for all such columns.
-    grid = _normal_scores(np.arange(n))
+    grid = normal_scores(np.arange(n))
     grid_nearest = _nearest_in_line(grid)
     keys, scores, nearest, distinct, far = {}, {}, {}, {}, {}
     for column in used:
         order = np.argsort(values[:, column], kind="stable")
         if np.any(np.diff(values[order, column]) == 0):  # ties: the general path
             keys[column] = _rank_keys(values[:, [column]], min_distinct)[0]
-            scores[column] = _normal_scores(values[:, column])
+            scores[column] = normal_scores(values[:, column])
             distinct[column] = len(np.unique(scores[column])) >= min_distinct
             nearest[column] = _nearest_in_line(scores[column])
         else:

@@ -13,6 +13,7 @@ import numpy as np
 
 from keras_mine.classical import discrete_mi, histogram_mi, kde_mi, ksg_mi, mixed_mi
 from keras_mine.classical.discrete import discrete_levels
+from keras_mine.classical.gaussian import gaussian_copula_mi
 from keras_mine.classical.histogram import histogram_levels
 from keras_mine.core.registry import Registry, refuse_settings
 from keras_mine.core.seeds import SeedStreams
@@ -168,6 +169,11 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
                                  levels=histogram_levels),
     "discrete": ClassicalMethod("contingency table of discrete symbols", discrete_mi,
                                 levels=discrete_levels),
+    "gaussian_copula": ClassicalMethod(
+        "normal scores, then the Gaussian MI with its bias correction (Ince et al. 2017): "
+        "a lower bound, exact for increasing maps of a Gaussian", gaussian_copula_mi,
+        ("biascorrect",),
+    ),
 })  # fmt: skip
 
 #: The names the engine trains: every neural method, one per objective of

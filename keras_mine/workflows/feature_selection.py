@@ -154,7 +154,7 @@ def mi_scores(
     target : {"auto", "continuous", "discrete"}
         How to treat y. "auto": integer or bool with at most 20 values means
         class labels. Class labels go one-hot into neural critics. "kde"
-        needs a continuous target.
+        and "gaussian_copula" need a continuous target.
 
         With "ksg", a side that is discrete (class labels, or a column with at
         most 20 distinct values, such as a 0/1 flag) takes
@@ -237,10 +237,11 @@ def mi_scores(
             )
     if _is_discrete(y_raw, target):
         labels = np.unique(y_raw, return_inverse=True)[1]
-        if method == "kde":
+        if method in ("kde", "gaussian_copula"):
             raise ValueError(
-                "method='kde' needs a continuous target; y looks like class labels. "
-                "Use method='ksg' or a neural method, or pass target='continuous'."
+                f"method={method!r} needs a continuous target; y looks like class labels "
+                "(a copula or kernel of labels depends on how they are numbered). Use "
+                "method='ksg' or a neural method, or pass target='continuous'."
             )
         if method in ("histogram", "discrete"):
             z = labels[:, None]
