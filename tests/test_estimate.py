@@ -101,10 +101,11 @@ def test_input_kinds_give_the_same_estimate():
 
 def test_method_registry_and_options():
     x, z = bivariate_gaussian(0.5).sample(300, seed=0)
-    neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "infonce", "classifier"}
+    neural = {"mine_biased", "mine", "remine", "nwj", "smile", "js", "infonce", "classifier",
+              "doe"}
     classical = {"ksg", "mixed", "kde", "histogram", "discrete", "gaussian_copula"}
     assert set(keras_mine.METHODS) == neural | classical
-    valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, infonce, classifier"
+    valid = "Valid methods: mine_biased, mine, remine, nwj, smile, js, infonce, classifier, doe"
     with pytest.raises(ValueError, match=valid):
         keras_mine.estimate_mi(x, z, method="kraskov")
     with pytest.raises(ValueError, match=r"\['alpha'\] do not apply to method='remine'"):

@@ -95,9 +95,12 @@ def test_model_graphs(name):
     )
 
 
-def test_stacked_trainer_graphs():
+@pytest.mark.parametrize(("method", "options"), [("mine", {"alpha": 0.01}),
+                                                ("doe", {"components": 2})])  # fmt: skip
+def test_stacked_trainer_graphs(method, options):
+    # "doe": the density models (mixtures, triangular mixing) train and read out on the GPU too.
     critic = dict(hidden_dim=8, num_hidden_layers=1, activation="relu")
-    stack = CriticStack(3, (1, 1), "mine", {"alpha": 0.01}, critic, 1e-3)
+    stack = CriticStack(3, (1, 1), method, options, critic, 1e-3)
     stack.reset(0)
     data = stack.epoch_data(np.stack([X] * 3), np.stack([Z] * 3), np.arange(200),
                             np.arange(200, 256), np.random.default_rng(0))  # fmt: skip

@@ -272,7 +272,7 @@ class SeparableCritic(_MLPLayer):
         return {**super().get_config(), "embed_dim": self.embed_dim}
 
 
-class _StackedTowers(_MLPLayer):
+class StackedTowers(_MLPLayer):
     """MLP towers whose weights have a leading axis of `num_critics` (one slice per critic).
 
     Each layer is one batched matmul, so k critics cost one graph op per
@@ -284,6 +284,8 @@ class _StackedTowers(_MLPLayer):
 
     #: The towers: (stream name of `kernel_initializers`, output units attribute or 1).
     towers: tuple = ()
+    #: Weights outside the towers (k, ...), reset to zeros with the towers' biases.
+    extra_weights: tuple | list = ()
 
     def __init__(self, num_critics: int, hidden_dim: int = 64, num_hidden_layers: int = 2,
                  activation: str = "relu", seed: int | None = None,
@@ -335,7 +337,7 @@ class _StackedTowers(_MLPLayer):
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class StackedMLPCritic(_StackedTowers):
+class StackedMLPCritic(StackedTowers):
     """`num_critics` independent `MLPCritic`s evaluated as one batched network.
 
     Args:
@@ -366,7 +368,7 @@ class StackedMLPCritic(_StackedTowers):
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class StackedSeparableCritic(_StackedTowers):
+class StackedSeparableCritic(StackedTowers):
     """`num_critics` independent `SeparableCritic`s g(x) . h(z) evaluated as one network.
 
     Args:

@@ -32,7 +32,7 @@ from keras_mine.core.bounds import (
     update_log_moving_average,
 )
 from keras_mine.core.registry import Registry
-from keras_mine.core.validation import check_number, refuse_unknown_options
+from keras_mine.core.validation import check_int, check_number, refuse_unknown_options
 
 __all__ = [
     "Objective",
@@ -69,6 +69,10 @@ class Objective:
     is_bound : bool
         Its value is itself a lower bound on the MI in nats (False for
         "js", "remine" and "classifier", whose values are not).
+    density : bool
+        The critic is a pair of density models (`keras_mine.core.densities`):
+        ``train(log q(z|x), log q(z))`` is their mean log-likelihood, the
+        score is ``log q(z|x) - log q(z)``, and no marginal rows are needed.
     """
 
     description: str
@@ -78,6 +82,7 @@ class Objective:
     moving_average: bool = False
     score_matrix: bool = False
     is_bound: bool = True
+    density: bool = False
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -97,15 +102,20 @@ class Objective:
         refuse_unknown_options(given, self.defaults, where)
         merged = {**self.defaults, **given}
         return {
-            name: check_number(value, name, **OPTION_RANGES.get(name, {}))
+            name: check_int(value, name) if name in INTEGER_OPTIONS
+            else check_number(value, name, **OPTION_RANGES.get(name, {}))
             for name, value in merged.items()
         }
 
+
+#: Options that are counts (checked as positive ints), not real numbers.
+INTEGER_OPTIONS = ("components",)
 
 #: The valid range of each option (`check_number`'s bounds); unlisted: any number.
 OPTION_RANGES: Mapping[str, dict] = MappingProxyType(
     {
         "alpha": dict(low=0.0, high=1.0, low_open=True),
+
         "reg_weight": dict(low=0.0),
         "tau": dict(low=0.0, low_open=True),
     }
@@ -118,6 +128,11 @@ def _classifier(t_joint: tf.Tensor, t_marginal: tf.Tensor) -> tf.Tensor:
 
 def _remine(t_joint, t_marginal, reg_weight: float, log_partition_target: float) -> tf.Tensor:
     return remine_objective(t_joint, t_marginal, reg_weight, log_partition_target)
+
+
+def _log_likelihood(log_conditional, log_marginal, components: int) -> tf.Tensor:
+    del components  # shapes the density models, not their objective
+    return tf.reduce_mean(log_conditional, axis=-1) + tf.reduce_mean(log_marginal, axis=-1)
 
 
 def _dv_value(t_joint, t_marginal, alpha: float) -> tf.Tensor:
@@ -166,6 +181,15 @@ OBJECTIVES: Registry[Objective] = Registry(
             "binary cross-entropy of joint against marginal pairs (CCMI), read out with DV",
             _classifier,
             is_bound=False,
+        ),
+        "doe": Objective(
+            "difference of entropies: maximum likelihood of q(z|x) and q(z), read out as "
+            "the held-out mean of log q(z|x) - log q(z) (not capped by ln N)",
+            _log_likelihood,
+            {"components": 1},
+            readout="log_odds",
+            is_bound=False,
+            density=True,
         ),
     },
     argument="loss",

@@ -24,6 +24,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 import keras_mine.core.backend  # noqa: F401  (every neural estimate trains here: checked once)
+from keras_mine.core.objectives import OBJECTIVES
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.engine.marginal import SHUFFLE, Marginal, NearestNeighbour
@@ -117,7 +118,7 @@ def train(stack: CriticStack, data: dict, spec: TrainingSpec, streams: SeedStrea
             rows.append({"critic": critic, "epoch": epoch,
                          **{name: float(value[critic]) for name, value in logs.items()},
                          "learning_rate": float(rates[critic])})  # fmt: skip
-        stack.keep_best(schedule.update(epoch, logs["val_mi"]))
+        stack.keep_best(schedule.update(epoch, logs[stack.monitor]))
         stack.set_rates(np.where(schedule.active, schedule.rate, 0.0))
         if stack.k == 1:
             bar.set_postfix(mi=f"{logs['mi'][0]:.4f}", val_mi=f"{logs['val_mi'][0]:.4f}",
@@ -273,12 +274,17 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
     parts = (x, *z) if isinstance(z, tuple) else (x, z)
     k, n = x.shape[:2]
     mode, norm_feature = settings["preprocessing"], settings["norm_feature"]
-    widths = [MarginalTransform.output_width(part.shape[2], mode, norm_feature) for part in parts]
+    # A density model of z needs z's columns alone: a norm feature would be a
+    # deterministic column, of infinite density.
+    features = [norm_feature and (p == 0 or not OBJECTIVES[method].density)
+                for p in range(len(parts))]  # fmt: skip
+    widths = [MarginalTransform.output_width(part.shape[2], mode, feature)
+              for part, feature in zip(parts, features, strict=True)]  # fmt: skip
     # (y, z): the marginal swaps y's columns, as many as the transform makes of them.
     marginal = NearestNeighbour(widths[1]) if len(parts) > 2 else SHUFFLE
     stack = cache.get(k, (widths[0], sum(widths[1:])), method, options, critic,
                       spec.learning_rate, marginal)  # fmt: skip
-    layers = [stack.transform(p, mode, norm_feature) for p in range(len(parts))]
+    layers = [stack.transform(p, mode, feature) for p, feature in enumerate(features)]
     estimates, stderrs, histories, states = [], [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], streams.rng("folds"))
     for fold, (train_rows, val, test) in enumerate(splits):
@@ -293,6 +299,7 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
         init_seed = fold_streams.integer("init")
         stack.reset(init_seed)
         data = stack.epoch_data(x_fold, z_fold, train_rows, val, fold_streams.rng("validation"))
+        stack.start(data)
         history = train(stack, data, spec, fold_streams.child("batches"), verbose=verbose,
                         description=f"{description} fold {fold + 1}/{len(splits)}")  # fmt: skip
         history.insert(0, "fold", fold)

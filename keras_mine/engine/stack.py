@@ -26,6 +26,7 @@ import tensorflow as tf
 from keras_mine.core.bounds import split_score_matrix
 from keras_mine.core.critics import StackedMLPCritic, StackedSeparableCritic
 from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK, VALIDATION_BLOCK
+from keras_mine.core.densities import StackedDensityCritic
 from keras_mine.core.objectives import OBJECTIVES, MovingAverageState, moving_average_objective
 from keras_mine.core.preprocessing import MarginalTransform
 from keras_mine.engine.marginal import SHUFFLE, Marginal
@@ -76,8 +77,16 @@ class CriticStack:
         self.marginal = marginal
         self.objective = OBJECTIVES[method]
         self.options = options
-        critic_class = StackedSeparableCritic if self.objective.score_matrix else StackedMLPCritic
-        self.critic = critic_class(k, seed=None, **critic)
+        if self.objective.density:  # a pair of density models (difference of entropies)
+            self.critic = StackedDensityCritic(k, options["components"], seed=None, **critic)
+        else:
+            critic_class = (StackedSeparableCritic if self.objective.score_matrix
+                            else StackedMLPCritic)  # fmt: skip
+            self.critic = critic_class(k, seed=None, **critic)
+        #: The validation log the stopping and best-epoch rule maximizes: the
+        #: MI readout, or for density models their likelihood (selecting the
+        #: epoch of highest MI would favour a poor marginal model).
+        self.monitor = "val_log_likelihood" if self.objective.density else "val_mi"
         self.critic.build((k, None, widths[0]), (k, None, widths[1]))
         self.variables = self.critic.trainable_variables
         self.best = [tf.Variable(v) for v in self.variables]
@@ -118,10 +127,22 @@ class CriticStack:
             one = initializer(kernel.shape[1:], dtype=kernel.dtype)
             kernel.assign(tf.broadcast_to(one, kernel.shape))
             bias.assign(tf.zeros(bias.shape, bias.dtype))
+        for weight in self.critic.extra_weights:
+            weight.assign(tf.zeros(weight.shape, weight.dtype))
         self.optimizer.reset()
         self.log_moving_average.assign(tf.zeros(self.k))
         self.updates.assign(0.0)
         self.keep_best(np.ones(self.k, bool))
+
+    def start(self, data: dict) -> None:
+        """After `reset`: density models start at the Gaussian fit of the training z.
+
+        (Critics start where `reset` put them.) Saved as the best weights so far.
+        """
+        if self.objective.density:
+            self.critic.start_gaussian(*(data[name].numpy() for name in ("x", "z", "x_val",
+                                                                          "z_val")))  # fmt: skip
+            self.keep_best(np.ones(self.k, bool))
 
     def set_rates(self, factors: np.ndarray) -> None:
         """Each critic's rate factor (0: frozen)."""
@@ -157,7 +178,11 @@ class CriticStack:
 
     def _train_step(self, x, z, seed):
         with tf.GradientTape() as tape:
-            if self.objective.score_matrix:  # every pair of the batch: nothing is shuffled
+            if self.objective.density:  # maximum likelihood; no marginal rows
+                log_conditional, log_marginal = self.critic.log_densities(x, z)
+                objective = self.objective.train(log_conditional, log_marginal, **self.options)
+                t_joint, t_marginal = log_conditional - log_marginal, log_marginal[:, :0]
+            elif self.objective.score_matrix:  # every pair of the batch: nothing is shuffled
                 scores = self.critic.score_matrix(x, z)
                 objective = self.objective.train(scores)
                 t_joint, t_marginal = split_score_matrix(scores)
@@ -201,6 +226,17 @@ class CriticStack:
             logs["mi"] = bound_sum / rows
             logs["val_mi"] = self._bound_by_blocks(x_val, z_val)
             logs["val_loss"] = -logs["val_mi"]
+            return logs
+        if self.objective.density:  # the mean log ratio, on training and validation rows
+            logs["mi"] = joint_sum / rows
+            conditional, marginal = (
+                _scores_by_blocks(lambda a, b, i=i: self.critic.log_densities(a, b)[i],
+                                  x_val, z_val, VALIDATION_BLOCK)
+                for i in (0, 1))  # fmt: skip
+            logs["val_mi"] = tf.reduce_mean(conditional - marginal, axis=-1)
+            logs["val_log_likelihood"] = self.objective.train(conditional, marginal,
+                                                              **self.options)  # fmt: skip
+            logs["val_loss"] = -logs["val_log_likelihood"]
             return logs
         logs["mi"] = joint_sum / rows - (marginal_lse
                                          - tf.math.log(tf.cast(marginal_rows, tf.float32)))
@@ -268,6 +304,9 @@ class CriticStack:
         score = lambda a, b: self.score_function(tf.constant(a, tf.float32),  # noqa: E731
                                                  tf.constant(b, tf.float32))  # fmt: skip
         t_joint = score(x, z)
+        if self.objective.density:  # the mean log ratio on joint rows: no marginal rows
+            value, stderr = READOUTS[name](t_joint, t_joint[:, :0])
+            return value.numpy().astype(np.float64), stderr.numpy().astype(np.float64)
         t_marginal = tf.concat([score(a, b) for a, b in self.marginal.readout(x, z, rng,
                                                                                num_shuffles)],
                                axis=1)  # fmt: skip

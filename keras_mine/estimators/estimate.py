@@ -60,7 +60,10 @@ def estimate_mi(
     method : str
         One of `METHODS`. Neural: "mine_biased", "mine", "remine", "nwj",
         "smile", "js", "infonce" (the losses of `keras_mine.MINE`),
-        "classifier".
+        "classifier", "doe" (difference of entropies H(Z) - H(Z|X) from
+        two density models fitted by maximum likelihood; option
+        ``components``, Gaussians per coordinate of z, default 1; not
+        capped by ln N, so it reads high MI that the critic bounds cannot).
         Classical: "ksg", "mixed" (kNN for data with ties or discrete
         columns), "kde", "histogram", "discrete", "gaussian_copula"
         (closed form of the normal scores' correlation: milliseconds, a

@@ -73,7 +73,7 @@ def estimate_mi_many(
     method : str
         One of `METHODS`. Stacked: those of
         `keras_mine.estimators.neural.ENGINE_METHODS` ("mine_biased",
-        "mine", "remine", "nwj", "smile", "js", "infonce", "classifier").
+        "mine", "remine", "nwj", "smile", "js", "infonce", "classifier", "doe").
     seed : int or None
         Seeds the folds, the initialization, batch order and shuffles.
     verbose : bool

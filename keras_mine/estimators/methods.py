@@ -45,8 +45,9 @@ class NeuralMethod:
     """
 
     description: str
-    #: The name of its model class in `keras_mine.models`.
-    model_name: str
+    #: The name of its model class in `keras_mine.models`; None: trained by the
+    #: engine only, with no Keras model of its own yet (its results hold no models).
+    model_name: str | None
     #: The objective the engine trains (`keras_mine.core.objectives.OBJECTIVES`).
     objective: str
     fixed: dict = field(default_factory=dict)
@@ -56,7 +57,9 @@ class NeuralMethod:
     local = False  # exact copies of rows do not bias it (see ClassicalMethod.local)
 
     @property
-    def model_class(self) -> type:
+    def model_class(self) -> type | None:
+        if self.model_name is None:
+            return None
         return getattr(importlib.import_module("keras_mine.models"), self.model_name)
 
     @property
@@ -69,8 +72,9 @@ class NeuralMethod:
 
     @property
     def settings(self) -> tuple[str, ...]:
-        # num_shuffles only where the model's readout shuffles (not InfoNCE, CCMI).
-        shuffled = self.model_class.fixed_readout_marginal is None
+        # num_shuffles only where the readout shuffles (not InfoNCE, CCMI, density models).
+        model = self.model_class
+        shuffled = model is not None and model.fixed_readout_marginal is None
         shared = (s for s in NEURAL_SETTINGS if shuffled or s != "num_shuffles")
         return (*shared, *self.options)
 
@@ -78,8 +82,10 @@ class NeuralMethod:
         """The defaults for these inputs updated by `settings`, checked (once per call)."""
         return check_settings({**defaults_for(name, x, target), **settings})
 
-    def build_model(self, settings: dict) -> Callable:
-        """``build(seed=s) -> model``: a new, uncompiled model with these settings."""
+    def build_model(self, settings: dict) -> Callable | None:
+        """``build(seed=s) -> model``: a new, uncompiled model with these settings (or None)."""
+        if self.model_name is None:
+            return None
         critic = {key: settings[key] for key in CRITIC_SETTINGS}
         options = {key: settings[key] for key in self.options if key in settings}
         return functools.partial(self.model_class, **self.fixed, **critic, **options)
@@ -152,6 +158,14 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
         "classifier",
         {},
         ("readout",),
+    ),
+    "doe": NeuralMethod(
+        "difference of entropies: density models q(z|x), q(z) by maximum likelihood "
+        "(McAllester & Stratos); not capped by ln N, for high MI",
+        None,
+        "doe",
+        {},
+        None,
     ),
     "ksg": ClassicalMethod(
         "k-nearest neighbours, KSG estimator 1", ksg_mi, ("k", "standardize"), has_stderr=True,

@@ -24,7 +24,7 @@ __all__ = ["MutualInformation", "LAYER_LOSSES"]
 #: `keras_mine.core.objectives.OBJECTIVES`). "js" returns the DV readout of
 #: its critic, the others their own value.
 LAYER_LOSSES = OBJECTIVES.subset(
-    lambda name, o: not o.moving_average and name not in ("remine", "classifier")
+    lambda name, o: not (o.moving_average or o.density) and name not in ("remine", "classifier")
 )
 
 

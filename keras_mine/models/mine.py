@@ -23,7 +23,9 @@ __all__ = ["MINE", "MINE_LOSSES"]
 #: Valid values of ``MINE(loss=...)`` and what each trains (from
 #: `keras_mine.core.objectives.OBJECTIVES`, where their options and defaults live).
 #: InfoNCE, trained on score matrices, is its own model (`keras_mine.InfoNCE`).
-MINE_LOSSES = OBJECTIVES.subset(lambda name, o: name != "classifier" and not o.score_matrix)
+MINE_LOSSES = OBJECTIVES.subset(
+    lambda name, o: name != "classifier" and not o.score_matrix and not o.density
+)
 
 @keras.saving.register_keras_serializable(package="keras_mine")
 class MINE(CriticModel):

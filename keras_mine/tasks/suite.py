@@ -16,6 +16,7 @@ from keras_mine.tasks.student import student_dense, student_identity, student_sp
 from keras_mine.tasks.transforms import (
     RenamedTask,
     asinh,
+    cube_z,
     half_cube,
     normal_cdf,
     spiral,
@@ -133,8 +134,10 @@ def extended_suite() -> list[Task]:
 
 
 def staircase(dim: int = 20) -> list[Task]:
-    """Poole et al. (2019): `dim` x `dim` Gaussians with MI 2, 4, 6, 8, 10 nats."""
-    return [staircase_gaussian(mi, dim) for mi in (2.0, 4.0, 6.0, 8.0, 10.0)]
+    """Poole et al. (2019): `dim` x `dim` Gaussians with MI 2, 4, 6, 8, 10 nats, then
+    the same with ``z -> z^3`` (Song & Ermon's "cubic" variant)."""
+    gaussians = [staircase_gaussian(mi, dim) for mi in (2.0, 4.0, 6.0, 8.0, 10.0)]
+    return gaussians + [cube_z(task) for task in gaussians]
 
 
 def rho_sweep(n_rho: int = 21, max_rho: float = 0.99) -> list[Task]:

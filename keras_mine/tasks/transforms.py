@@ -71,6 +71,11 @@ def half_cube(task: Task) -> TransformedTask:
     return _elementwise(task, "half-cube", lambda t: t * np.sqrt(np.abs(t)))
 
 
+def cube_z(task: Task) -> TransformedTask:
+    """``z -> z^3`` on Z only, X unchanged: the "cubic" staircase of Song & Ermon (2020)."""
+    return TransformedTask(task, "cube_z", lambda t: t, lambda t: t**3, task.dim_x, task.dim_z)
+
+
 def asinh(task: Task) -> TransformedTask:
     """``t -> asinh(t)`` on every coordinate: tames heavy (Student-t) tails."""
     return _elementwise(task, "asinh", np.arcsinh)
