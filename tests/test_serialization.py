@@ -64,6 +64,16 @@ def _stacked_separable_critic():
     return critic, lambda c: c.score_matrix(x, z)
 
 
+def _stacked_density_critic():
+    from keras_mine.core.densities import StackedDensityCritic
+
+    critic = StackedDensityCritic(2, components=2, hidden_dim=8, num_hidden_layers=1, seed=3)
+    x, z = np.stack([X, X]).astype("float32"), np.stack([Z, S]).astype("float32")
+    critic(x, z)
+    critic.start_gaussian(x, z)  # weights that are not the initial ones
+    return critic, lambda c: c(x, z)
+
+
 def _transform():
     transform = MarginalTransform("normal_scores", num_knots=16, norm_feature=True)
     transform.adapt(X * 1e6)
@@ -133,6 +143,7 @@ CASES = {
     "SeparableCritic": _separable_critic,
     "StackedMLPCritic": _stacked_critic,
     "StackedSeparableCritic": _stacked_separable_critic,
+    "StackedDensityCritic": _stacked_density_critic,
     "MarginalTransform": _transform,
     "DonskerVaradhanMetric": _metric,
     "MutualInformation": _mi_layer,
@@ -147,6 +158,7 @@ CASES = {
 
 def test_every_registered_class_has_a_case():
     # keras_mine imports its modules lazily: register every class first.
+    import keras_mine.core.densities  # noqa: F401
     import keras_mine.models.layers  # noqa: F401
     import keras_mine.models.reference_kl  # noqa: F401
     import keras_mine.models.regularized  # noqa: F401
