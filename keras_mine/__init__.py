@@ -45,12 +45,21 @@ _SOURCES = {
     "BootstrapCI": "keras_mine.workflows.resampling",
     "bootstrap_ci": "keras_mine.workflows.resampling",
     "mi_vs_sample_size": "keras_mine.workflows.resampling",
+    "lagged_mi": "keras_mine.timeseries",
+    "surrogate_test": "keras_mine.timeseries",
+    "transfer_entropy": "keras_mine.timeseries",
+    "TEResult": "keras_mine.timeseries",
+    "te_matrix": "keras_mine.timeseries",
+    "TEMatrix": "keras_mine.timeseries",
 }
 _MODULES = {"bounds": "keras_mine.core.bounds"}  # public names that are modules
 
 
 #: The sources that import TensorFlow only when a neural method runs.
-_TENSORFLOW_FREE = ("keras_mine.classical", "keras_mine.estimators.", "keras_mine.workflows.")
+_TENSORFLOW_FREE = (
+    "keras_mine.classical", "keras_mine.estimators.", "keras_mine.workflows.",
+    "keras_mine.timeseries",
+)
 
 
 def __getattr__(name: str):
@@ -103,6 +112,12 @@ __all__ = [
     "bootstrap_ci",
     "BootstrapCI",
     "mi_vs_sample_size",
+    "lagged_mi",
+    "surrogate_test",
+    "transfer_entropy",
+    "TEResult",
+    "te_matrix",
+    "TEMatrix",
     "MIResult",
     "METHODS",
     "__version__",

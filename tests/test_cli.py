@@ -244,6 +244,11 @@ calls = {
     "mi_test": lambda: keras_mine.mi_test(x, z, n_permutations=9),
     "bootstrap_ci": lambda: keras_mine.bootstrap_ci(x, z, n_replicates=10),
     "mi_vs_sample_size": lambda: keras_mine.mi_vs_sample_size(x, z, sizes=[100, 200]),
+    "lagged_mi": lambda: keras_mine.lagged_mi(x, z, lags=[0, 1], n_replicates=2),
+    "surrogate_test": lambda: keras_mine.surrogate_test(x, z, n_surrogates=9),
+    **{f"transfer_entropy {m}": (lambda m=m: keras_mine.transfer_entropy(x, z, method=m))
+       for m in ("ksg", "gaussian_copula")},
+    "te_matrix": lambda: keras_mine.te_matrix(table, history=1),
 }
 for name, call in calls.items():
     call()

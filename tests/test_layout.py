@@ -19,6 +19,7 @@ LAYERS = {
     "models": 3,
     "estimators": 4,
     "workflows": 5,
+    "timeseries": 5,  # lagged MI, transfer entropy: on the estimators and mi_test's result
     "compat": 5,
     "bench": 6,
     "": 7,  # keras_mine/__init__.py and __main__.py: the public surface

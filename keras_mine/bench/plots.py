@@ -1,4 +1,4 @@
-"""Figures: benchmarks, MI matrices, feature rankings, sample-size curves.
+"""Figures: benchmarks, MI matrices, feature rankings, sample-size curves, lagged MI, TE networks.
 
 matplotlib is imported only when a figure is made.
 
@@ -7,6 +7,8 @@ on machines without a display, and a notebook shows the returned figure.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,8 @@ __all__ = [
     "plot_mi_matrix",
     "plot_feature_ranking",
     "plot_sample_size",
+    "plot_lagged_mi",
+    "plot_te_matrix",
 ]
 
 
@@ -129,6 +133,37 @@ def plot_mi_matrix(matrix: pd.DataFrame, annotate: bool = True):
     -------
     matplotlib.figure.Figure
     """
+    return _heatmap(matrix, annotate, "mutual information (nats)", "Pairwise mutual information")
+
+
+def plot_te_matrix(network, alpha: float = 0.01, annotate: bool = True):
+    """Heatmap of transfer entropies, source rows to target columns (`keras_mine.te_matrix`).
+
+    Parameters
+    ----------
+    network : TEMatrix or pandas.DataFrame
+        A `te_matrix` result, or its ``.te``.
+    alpha : float
+        With p-values, entries above `alpha` are drawn blank (not significant).
+    annotate : bool
+        Write each value (2 decimals) in its cell.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    te = getattr(network, "te", network)
+    p_value = getattr(network, "p_value", None)
+    if p_value is not None:
+        te = te.where(p_value <= alpha)
+    fig = _heatmap(te, annotate, "transfer entropy (nats)", "Transfer entropy, row -> column")
+    ax = fig.axes[0]
+    ax.set_ylabel("source")
+    ax.set_xlabel("target")
+    return fig
+
+
+def _heatmap(matrix: pd.DataFrame, annotate: bool, label: str, title: str):
     from matplotlib.figure import Figure
 
     p = len(matrix)
@@ -137,10 +172,9 @@ def plot_mi_matrix(matrix: pd.DataFrame, annotate: bool = True):
     ax = fig.add_subplot()
     values = matrix.to_numpy(dtype=float)
     image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=0.0)
-    fig.colorbar(image, ax=ax, label="mutual information (nats)")
-    labels = [str(name) for name in matrix.columns]
-    ax.set_xticks(range(p), labels, rotation=45, ha="right")
-    ax.set_yticks(range(p), labels)
+    fig.colorbar(image, ax=ax, label=label)
+    ax.set_xticks(range(p), [str(name) for name in matrix.columns], rotation=45, ha="right")
+    ax.set_yticks(range(p), [str(name) for name in matrix.index])
     if annotate:
         top = np.nanmax(values) if np.isfinite(values).any() else 1.0
         for i in range(p):
@@ -149,7 +183,7 @@ def plot_mi_matrix(matrix: pd.DataFrame, annotate: bool = True):
                     color = "black" if values[i, j] > 0.6 * top else "white"
                     ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center",
                             fontsize=8, color=color)  # fmt: skip
-    ax.set_title("Pairwise mutual information")
+    ax.set_title(title)
     return fig
 
 
@@ -196,6 +230,38 @@ def plot_sample_size(curve: pd.DataFrame, mi_true: float | None = None):
     ax.set_xscale("log")
     ax.set_xlabel("samples")
     ax.set_ylabel("mutual information (nats)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def plot_lagged_mi(table: pd.DataFrame, truth: Any = None):
+    """Lagged MI against the lag, with +-2 standard error bands (`keras_mine.lagged_mi`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indexed by lag, columns "mi" and "stderr".
+    truth : sequence of float, optional
+        The true MI at each lag, drawn as a line when known.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    lags = table.index.to_numpy()
+    mi, stderr = table["mi"].to_numpy(), table["stderr"].fillna(0.0).to_numpy()
+    ax.fill_between(lags, mi - 2 * stderr, mi + 2 * stderr, alpha=0.25, label="+-2 std. error")
+    ax.plot(lags, mi, "o-", label="estimate")
+    if truth is not None:
+        ax.plot(lags, truth, color="black", lw=1, label="true MI")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xlabel("lag (y after x)")
+    ax.set_ylabel("I(X_t; Y_t+lag) (nats)")
     ax.grid(alpha=0.3)
     ax.legend()
     return fig

@@ -27,6 +27,7 @@ __all__ = [
     "folds_disagree",
     "near_ceiling",
     "plug_in_bias",
+    "serial_dependence",
     "warn_if_implausible",
     "NEGATIVE_Z",
     "FOLD_Z",
@@ -495,6 +496,60 @@ def pairs_messages(
             "extreme rows, pass more samples, or compare seeds."
         )
     return messages
+
+
+#: Lag-1 rank autocorrelations beyond this many standard errors (1 / sqrt(n)
+#: for i.i.d. rows) in both variables make their rows a time series.
+SERIAL_Z = 4.0
+
+
+def _lag_one_autocorrelation(values: np.ndarray) -> float:
+    """The largest |lag-1 autocorrelation| of a column's ranks, over the columns."""
+    scores = normal_scores(values)
+    scores = scores - scores.mean(axis=0)
+    numerator = np.sum(scores[1:] * scores[:-1], axis=0)
+    denominator = np.sum(scores**2, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        found = np.abs(numerator / denominator)
+    return float(np.nanmax(found)) if np.isfinite(found).any() else 0.0
+
+
+def serial_dependence(x: np.ndarray, z: np.ndarray) -> str | None:
+    """A message if x and z are both autocorrelated in row order, else None.
+
+    When consecutive rows of both variables are alike, the rows are a time
+    series and not exchangeable: permuting z destroys its autocorrelation,
+    the permutation null is too narrow, and independent series test as
+    dependent (two AR(1) series with coefficient 0.9: docs/benchmarks.md,
+    "Time series"). One autocorrelated variable is harmless (the other's
+    rows are still exchangeable under independence). The check is each
+    variable's largest lag-1 autocorrelation of its normal scores against
+    `SERIAL_Z` / sqrt(n).
+
+    Examples
+    --------
+    >>> t = np.linspace(0, 20, 1000)
+    >>> serial_dependence(np.sin(t), np.cos(t)) is not None
+    True
+    >>> rng = np.random.default_rng(0)
+    >>> serial_dependence(rng.normal(size=1000), np.cos(t)) is None
+    True
+    """
+    n = len(x)
+    if n < 10:
+        return None
+    limit = SERIAL_Z / np.sqrt(n)
+    r_x, r_z = _lag_one_autocorrelation(x), _lag_one_autocorrelation(z)
+    if r_x <= limit or r_z <= limit:
+        return None
+    return (
+        f"x and z are both autocorrelated in row order (lag-1 autocorrelations {r_x:.2f} "
+        f"and {r_z:.2f}): if the rows are a time series, consecutive rows are not "
+        "exchangeable and this permutation test's p-value is too small. Use "
+        "keras_mine.timeseries.surrogate_test (or transfer_entropy with n_surrogates), "
+        "which keeps each series' autocorrelation. If the row order means nothing (sorted "
+        "data), shuffle the rows of both together first."
+    )
 
 
 def warn_if_implausible(messages) -> None:

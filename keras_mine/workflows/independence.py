@@ -10,7 +10,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from keras_mine.core.validation import check_int, check_paired_samples, check_seed
-from keras_mine.estimators.diagnostics import warn_if_implausible
+from keras_mine.estimators.diagnostics import serial_dependence, warn_if_implausible
 from keras_mine.estimators.estimate import estimate_mi
 from keras_mine.estimators.many import estimate_mi_many
 from keras_mine.estimators.methods import (
@@ -106,6 +106,7 @@ def mi_test(
     n_permutations = check_int(n_permutations, "n_permutations")
     seed = check_seed(seed)
     x, z = check_paired_samples(x, z, dtype=spec.dtype)
+    warn_if_implausible([serial_dependence(x, z)])
     rng = np.random.default_rng(seed)
     permuted = [z[rng.permutation(len(z))] for _ in range(n_permutations)]
     if isinstance(spec, NeuralMethod):
