@@ -94,7 +94,7 @@ def test_mi_scores_with_the_mixed_estimator():
     label = rng.integers(0, 2, 3000)
     X = np.column_stack([label, rng.standard_normal(3000), np.round(rng.standard_normal(3000))])
     y = 2.0 * label + rng.standard_normal(3000)
-    scores = keras_mine.mi_scores(X, y, method="mixed", n_neighbors=5)
+    scores = keras_mine.mi_scores(X, y, method="mixed", n_neighbors=5, discrete_features="levels")
     assert scores[0] == pytest.approx(_binary_gaussian_mixture_mi(), abs=0.03)
     assert scores[1] < 0.02 and scores[2] < 0.02
     assert np.array_equal(
@@ -102,6 +102,10 @@ def test_mi_scores_with_the_mixed_estimator():
     )
     with pytest.raises(ValueError, match="'ksg' and 'mixed' only"):
         keras_mine.mi_scores(X, y, method="histogram", discrete_features=[0])
+    # "auto" is scikit-learn's (a dense X is continuous): it says so for columns 0 and 2.
+    with pytest.warns(UserWarning, match=r"Columns 0, 2 of X .* scored as continuous"):
+        as_continuous = keras_mine.mi_scores(X, y, method="mixed", n_neighbors=5)
+    assert as_continuous[1] == scores[1] and not np.array_equal(as_continuous, scores)
 
 
 def test_mixed_mi_scores_take_the_declared_point_masses():

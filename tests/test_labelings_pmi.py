@@ -32,7 +32,7 @@ def test_normalized_and_adjusted_mi_equal_scikit_learns(average):
 
 def test_labelings_checks():
     with pytest.raises(ValueError, match="Valid values: arithmetic, geometric, min, max"):
-        keras_mine.normalized_mi([0, 1], [1, 0], average="mean")
+        keras_mine.normalized_mi([0, 1], [1, 0], average_method="mean")
     with pytest.raises(ValueError, match="non-integer"):
         keras_mine.adjusted_mi([0.5, 1.0], [1, 0])
     with pytest.raises(ValueError, match="paired row by row"):

@@ -196,7 +196,7 @@ def test_surrogates_keep_the_autocorrelation_and_break_the_alignment():
     rng = np.random.default_rng(0)
     shift = check_min_shift(None, trials)
     for kind in ("shift", "block"):
-        moved = surrogate_series(trials, kind, shift, rng)[0].ravel()
+        moved = surrogate_series(trials, kind, 1, shift, rng)[0][0].ravel()
         assert sorted(moved) == sorted(x)  # the same values
         lag_one = np.corrcoef(moved[1:], moved[:-1])[0, 1]
         # a block seam every `shift` steps breaks one pair in `shift` (1 in 30 here)

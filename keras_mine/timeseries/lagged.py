@@ -143,8 +143,8 @@ def surrogate_test(
     """Test two series for independence at a lag, against surrogates keeping their autocorrelation.
 
     The statistic is I(X_t; Y_{t+lag}). Its null distribution comes from
-    surrogates of y (circular shifts by at least `min_shift` steps, or block
-    permutations): each keeps y's autocorrelation and breaks its alignment
+    surrogates of y (circular shifts at least `min_shift` steps apart, or
+    block permutations): each keeps y's autocorrelation and breaks its alignment
     with x. The i.i.d. permutation test (`keras_mine.mi_test`) destroys the
     autocorrelation instead, and finds independent autocorrelated series
     dependent far more often than its level (docs/benchmarks.md, "Time series").
@@ -164,8 +164,9 @@ def surrogate_test(
     surrogate : {"shift", "block"}
         See `keras_mine.timeseries.surrogates.surrogate_series`.
     min_shift : int or None
-        Smallest shift (block length); default the lag after which both
-        series' rank autocorrelations are within noise.
+        Smallest distance between the shifts, the data's included (the
+        block length); default `keras_mine.timeseries.series.decorrelation_lag`
+        of both series (three e-folding times of their rank autocorrelation).
     seed : int or None
         Seeds the surrogates (and the neural methods).
     verbose : bool
@@ -197,8 +198,7 @@ def surrogate_test(
     x_trials, y_trials = check_paired_series(("x", x), ("y", y))
     shift = check_min_shift(min_shift, x_trials, y_trials)
     rng = np.random.default_rng(seed)
-    moved = [y_trials] + [surrogate_series(y_trials, surrogate, shift, rng)
-                          for _ in range(n_surrogates)]  # fmt: skip
+    moved = [y_trials, *surrogate_series(y_trials, surrogate, n_surrogates, shift, rng)]
     pairs = [tuple(embed([(x_trials, [0]), (trials, [lag])])) for trials in moved]
     if isinstance(spec, NeuralMethod):
         settings = {"extrapolate": False, **settings}

@@ -185,8 +185,9 @@ def transfer_entropy(
         How a surrogate moves the source (`keras_mine.timeseries.surrogates`);
         both keep its autocorrelation and the target untouched.
     min_shift : int or None
-        Smallest shift (block length); default the lag after which both
-        series' rank autocorrelations are within noise.
+        Smallest distance between the shifts, the data's included (the
+        block length); default `keras_mine.timeseries.series.decorrelation_lag`
+        of both series (three e-folding times of their rank autocorrelation).
     max_history : int
         Longest history "auto" chooses.
     seed : int or None
@@ -249,12 +250,13 @@ def transfer_entropy(
     if n_surrogates:
         shift = check_min_shift(min_shift, source_trials, target_trials)
         rng = np.random.default_rng(seed)
+        moved = surrogate_series(source_trials, surrogate, n_surrogates, shift, rng)
         null = []
         with warnings.catch_warnings():  # the surrogates are not the user's data
             warnings.simplefilter("ignore")
-            for _ in tqdm(range(n_surrogates), desc="transfer_entropy surrogates",
-                          disable=not verbose, leave=False):  # fmt: skip
-                null.append(statistic(surrogate_series(source_trials, surrogate, shift, rng)))
+            for trials in tqdm(moved, desc="transfer_entropy surrogates",
+                               disable=not verbose, leave=False):  # fmt: skip
+                null.append(statistic(trials))
         null = np.asarray(null)
         result.update(p_value=p_value(te, null), null=null, surrogate=surrogate,
                       min_shift=shift)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -31,31 +32,99 @@ def _is_discrete(y: np.ndarray, target: str) -> bool:
     return y.dtype.kind in "biu" and len(np.unique(y)) <= MAX_AUTO_CLASSES
 
 
-def _discrete_columns(X: np.ndarray, discrete_features: Any = "auto") -> np.ndarray:
+#: Valid strings for ``discrete_features``: scikit-learn's "auto", and "levels".
+DISCRETE_RULES = ("auto", "levels")
+
+
+class FeatureIndexError(IndexError, ValueError):
+    """A `discrete_features` mask or index that does not fit X (scikit-learn raises IndexError)."""
+
+
+def _discrete_columns(X: np.ndarray, discrete_features: Any = "auto", sparse: bool = False):
     """A boolean mask of X's discrete columns, as scikit-learn's `discrete_features` says.
 
-    "auto": columns with at most `MAX_AUTO_CLASSES` distinct values (codes,
-    flags, levels); a bool: all or none; a boolean mask of length
-    n_features, or the indices of the discrete columns.
+    "auto", as in scikit-learn: every column of a dense X is continuous, every
+    column of a sparse X discrete. "levels" (keras_mine's rule): columns with
+    at most `MAX_AUTO_CLASSES` distinct values (codes, flags, levels). A
+    bool: all or none; a boolean mask of length n_features, or the indices
+    of the discrete columns. A sparse X must be all discrete (scikit-learn's
+    rule: its zeros are values, not missing entries).
     """
     n_features = X.shape[1]
     if isinstance(discrete_features, str):
-        check_option(discrete_features, "discrete_features", ("auto",))
+        check_option(discrete_features, "discrete_features", DISCRETE_RULES)
+        if discrete_features == "auto":
+            return np.full(n_features, sparse)
         limit = min(MAX_AUTO_CLASSES, len(X) // 2)
         return np.array([len(np.unique(column)) <= limit for column in X.T], dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
-        return np.full(n_features, bool(discrete_features))
-    given = np.asarray(discrete_features)
-    if given.dtype == bool and given.shape == (n_features,):
-        return given.copy()
-    if given.ndim == 1 and given.dtype.kind in "iu" and np.all((given >= 0) & (given < n_features)):
-        mask = np.zeros(n_features, dtype=bool)
-        mask[given] = True
-        return mask
-    raise ValueError(
-        "`discrete_features` must be 'auto', a bool, a boolean mask of length n_features "
-        f"({n_features}) or the indices of the discrete columns; received {discrete_features!r}."
-    )
+        mask = np.full(n_features, bool(discrete_features))
+    else:
+        given = np.asarray(discrete_features)
+        if given.dtype == bool:
+            if given.shape != (n_features,):
+                raise FeatureIndexError(
+                    f"`discrete_features` must be 'auto', 'levels', a bool, a boolean mask of "
+                    f"length n_features ({n_features}) or the indices of the discrete columns; "
+                    f"received a mask of length {given.size}."
+                )
+            mask = given.copy()
+        elif given.ndim == 1 and given.dtype.kind in "iu":
+            if not np.all((given >= 0) & (given < n_features)):
+                raise FeatureIndexError(
+                    f"`discrete_features` indices must be between 0 and {n_features - 1} "
+                    f"(X has {n_features} columns); received {given.tolist()}."
+                )
+            mask = np.zeros(n_features, dtype=bool)
+            mask[given] = True
+        else:
+            raise ValueError(
+                "`discrete_features` must be 'auto', 'levels', a bool, a boolean mask of length "
+                f"n_features ({n_features}) or the indices of the discrete columns; received "
+                f"{discrete_features!r}."
+            )
+    if sparse and not mask.all():
+        raise ValueError(
+            "A sparse `X` must have only discrete features (its zeros are values); pass "
+            "discrete_features='auto' or True, or X.toarray() to score continuous columns."
+        )
+    return mask
+
+
+def _string_labels(y: Any, target: str) -> tuple[Any, str]:
+    """String (or object) class labels as integer codes, and the target kind "discrete"."""
+    values = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    if values.dtype.kind not in "OUS" or values.ndim != 1:
+        return y, target
+    check_option(target, "target", TARGET_KINDS)
+    if target == "continuous":
+        raise ValueError(
+            "`y` holds strings, which are class labels; pass target='discrete' or 'auto'."
+        )
+    codes, _ = pd.factorize(values)
+    if np.any(codes < 0):
+        raise ValueError("`y` has missing labels (None or NaN); drop or label those rows first.")
+    index = getattr(y, "index", None)
+    return (pd.Series(codes, index=index) if index is not None else codes), "discrete"
+
+
+def _warn_few_levels(X: np.ndarray, discrete: np.ndarray, discrete_features: Any) -> None:
+    """Warn when "auto" takes columns with few distinct values for continuous (as scikit-learn)."""
+    if not (isinstance(discrete_features, str) and discrete_features == "auto"):
+        return
+    limit = min(MAX_AUTO_CLASSES, len(X) // 2)
+    few = [j for j in np.flatnonzero(~discrete) if len(np.unique(X[:, j])) <= limit]
+    if few:
+        shown = ", ".join(map(str, few[:10])) + (", ..." if len(few) > 10 else "")
+        warnings.warn(
+            f"Columns {shown} of X have at most {limit} distinct values and are scored as "
+            "continuous: discrete_features='auto' means what it means in scikit-learn (a dense "
+            "X is continuous). If they are codes, flags or levels, pass "
+            "discrete_features='levels' (columns with at most 20 distinct values are discrete), "
+            "a mask, or their indices.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _ksg_scores(
@@ -144,7 +213,8 @@ def mi_scores(
     X : array-like or DataFrame, shape (n_samples, n_features)
         Candidate features, one numeric column each.
     y : array-like, shape (n_samples,)
-        The target.
+        The target. Strings (or other objects) are class labels, as in
+        scikit-learn's `mutual_info_classif`.
     method : str
         A method of `keras_mine.METHODS`. "ksg" (default) is fast and needs no
         training; a neural method ("mine", "classifier", ...) trains one
@@ -160,14 +230,20 @@ def mi_scores(
         most 20 distinct values, such as a 0/1 flag) takes
         Ross' kNN estimator for a discrete and a continuous variable
         (scikit-learn's implementation), or the contingency table if both
-        are: KSG proper needs continuous data on both sides. (A column with
-        at most 20 distinct values counts as discrete, whatever its values.)
+        are: KSG proper needs continuous data on both sides (which columns
+        are discrete: `discrete_features`).
         Continuous columns get seeded noise of 1e-10 times their std
         (`keras_mine.classical.knn.jitter`), so that values repeated by rounding stay distinct.
-    discrete_features : "auto", bool or array-like
-        Which columns of X are discrete ("ksg" and "mixed"): "auto" (at most
-        20 distinct values), True/False for all or none, a boolean mask, or
-        the indices of the discrete columns. With "mixed" (Gao et al.'s kNN
+    discrete_features : "auto", "levels", bool or array-like
+        Which columns of X are discrete ("ksg" and "mixed"). "auto", as in
+        scikit-learn: none of a dense X, all of a sparse X (a warning names
+        dense columns with at most 20 distinct values, scored as continuous);
+        "levels": the columns with at most 20 distinct values (keras_mine's
+        rule: codes, flags, levels); True/False for all or none; a boolean
+        mask, or the indices of the discrete columns (a mask of the wrong
+        length or an index out of range raises IndexError, as in
+        scikit-learn). A scipy.sparse X is made dense and must be all
+        discrete. With "mixed" (Gao et al.'s kNN
         estimator, correct for discrete, continuous and mixed columns) the
         repeated values of a discrete column (and of a discrete target) are
         point masses and stay exact, while repeats in a continuous column
@@ -209,7 +285,10 @@ def mi_scores(
     """
     check_method(method)
     seed = check_seed(seed if random_state is None else random_state)
-    X_checked, y_checked = check_paired_samples(X, y, ("X", "y"), dtype="float64")
+    sparse = hasattr(X, "toarray") and hasattr(X, "nnz")  # scipy.sparse, without importing it
+    y, target = _string_labels(y, target)
+    X_checked, y_checked = check_paired_samples(X.toarray() if sparse else X, y, ("X", "y"),
+                                                dtype="float64")  # fmt: skip
     if y_checked.shape[1] != 1:
         raise ValueError(f"`y` must be one column (n_samples,); received shape {np.shape(y)}.")
     y_raw = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y).reshape(-1)
@@ -219,16 +298,19 @@ def mi_scores(
         settings["k"], n_neighbors = n_neighbors, None
     if method == "ksg":
         METHODS.check("ksg", settings)
-        discrete = _discrete_columns(X_checked, discrete_features)
+        discrete = _discrete_columns(X_checked, discrete_features, sparse)
+        _warn_few_levels(X_checked, discrete, discrete_features)
         names = list(X.columns) if hasattr(X, "columns") else list(range(X_checked.shape[1]))
         names.append(getattr(y, "name", None) or "y")
         return np.maximum(_ksg_scores(X_checked, y_checked[:, 0], _is_discrete(y_raw, target),
                                       discrete, seed, verbose, names, n_jobs, **settings),
                           0.0)  # fmt: skip
     if method == "mixed":
+        discrete = _discrete_columns(X_checked, discrete_features, sparse)
+        _warn_few_levels(X_checked, discrete, discrete_features)
         return np.maximum(_mixed_scores(X_checked, y_checked, _is_discrete(y_raw, target),
-                                        _discrete_columns(X_checked, discrete_features), seed,
-                                        verbose, n_jobs, **settings), 0.0)  # fmt: skip
+                                        discrete, seed, verbose, n_jobs, **settings),
+                          0.0)  # fmt: skip
     for name, value, default in (("discrete_features", discrete_features, "auto"),
                                  ("n_neighbors", n_neighbors, None)):  # fmt: skip
         if not (value is default or (isinstance(value, str) and value == default)):

@@ -74,7 +74,10 @@ def mi_matrix(
         MI of a continuous variable with itself is infinite). With "ksg" the
         columns get noise of 1e-10 times their std first
         (`keras_mine.classical.knn.jitter`), so that values repeated by
-        rounding do not stop the estimator.
+        rounding do not stop the estimator. Negative estimates (noise around
+        an MI of 0) are kept, unlike `mi_scores`, which clips them as
+        scikit-learn does: a matrix is read as estimates, and clipping would
+        bias averages over its entries up; ``matrix.clip(lower=0)`` clips.
 
     Examples
     --------
