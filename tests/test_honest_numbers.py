@@ -87,3 +87,18 @@ def test_the_plug_in_rule_is_a_g_test_at_one_percent():
     assert plug_in_bias(0.5, (10, 10), 1000) is None  # far above what independence gives
     assert plug_in_bias(0.0, (3, 3), 1000) is None  # bias 0.002 < PLUG_IN_BIAS_NATS
     assert (3 - 1) * (3 - 1) / 2000 < PLUG_IN_BIAS_NATS
+
+
+@pytest.mark.parametrize("scale", [1e-310, 1e300])
+def test_the_neural_default_is_invariant_at_any_scale(scale):
+    # Before: 0.00096 at 1e-310 (truth 0.413): TensorFlow flushes float64 denormals to
+    # zero, so every row reached the critic as 0. Columns are now scaled by a power of
+    # two in numpy first (`normal_range`), exactly: the same estimate as unscaled.
+    from keras_mine.core.preprocessing import normal_range
+
+    x, z = X[:1000], Z[:1000]
+    assert np.all(normal_range(x[None] * scale)[0] != 0)
+    reference = keras_mine.estimate_mi(x, z, seed=0, max_epochs=20).mi
+    scaled = keras_mine.estimate_mi(x * scale, z, seed=0, max_epochs=20).mi
+    assert scaled == pytest.approx(reference, abs=1e-6)
+    assert abs(reference - 0.413) < 0.1

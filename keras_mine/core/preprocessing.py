@@ -61,6 +61,7 @@ __all__ = [
     "fit_normal_scores",
     "fit_location_scale",
     "squared_norm_feature",
+    "normal_range",
     "MarginalTransform",
 ]
 
@@ -71,6 +72,46 @@ __all__ = [
 NUM_KNOTS = 4096
 
 _IQR_TO_SIGMA = 0.7413  # 1 / (2 * Phi^-1(0.75)): the IQR of N(0, s^2) is s / 0.7413
+
+
+#: Columns whose largest |value| is outside [2^-NORMAL_EXPONENT, 2^NORMAL_EXPONENT]
+#: are scaled by a power of two into range before TensorFlow sees them.
+NORMAL_EXPONENT = 500
+
+
+def normal_range(values: np.ndarray) -> np.ndarray:
+    """Each column times a power of two that brings its largest |value| near 1, where needed.
+
+    TensorFlow flushes float64 denormals (below 2.2e-308) to zero, so a
+    column of 1e-310 values reaches the critic as zeros (a neural estimate
+    read 0.001 for a truth of 0.41), and squares of 1e300 overflow. MI is
+    unchanged by scaling a column, and a power of two scales exactly: only
+    columns whose largest |value| is beyond 2^±500 (about 1e±150, where
+    squares stay finite and normal) are touched, the others
+    come back as they are (``preprocessing="none"`` sees raw values).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Float array, (..., n, d): columns along the last axis, rows along
+        the one before (a stack of k pairs is (k, n, d)).
+
+    Examples
+    --------
+    >>> normal_range(np.array([[1e-310], [-3e-310]])).ravel().round(4).tolist()  # 2^1030 times
+    [0.2876, -0.8629]
+    >>> normal_range(np.array([[2.0], [5.0]])).ravel().tolist()
+    [2.0, 5.0]
+    """
+    values = np.asarray(values)
+    if values.dtype.kind != "f":
+        return values
+    peak = np.max(np.abs(values), axis=-2, keepdims=True)
+    _, exponent = np.frexp(peak)
+    outside = (peak > 0) & ((exponent > NORMAL_EXPONENT) | (exponent < -NORMAL_EXPONENT))
+    if not outside.any():
+        return values
+    return np.ldexp(values, np.where(outside, -exponent, 0))
 
 
 def fit_normal_scores(

@@ -22,6 +22,7 @@ import numpy as np
 
 from keras_mine.core.data import NCE_READOUT_BLOCK, READOUT_BLOCK
 from keras_mine.core.objectives import OBJECTIVES
+from keras_mine.core.preprocessing import normal_range
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_option
 from keras_mine.engine.loop import CrossFit, FoldState, StackCache, cross_fit, half_rows
@@ -208,6 +209,8 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
             return fit_pairs(x, z, method, settings, streams, verbose=verbose,
                              build_model=build_model, cache=cache, name=name)  # fmt: skip
     start = time.perf_counter()
+    x = normal_range(x)  # before TensorFlow: it flushes float64 denormals to zero
+    z = tuple(map(normal_range, z)) if isinstance(z, tuple) else normal_range(z)
     name = name or method
     k, n = x.shape[:2]
     parts = z if isinstance(z, tuple) else (z,)
