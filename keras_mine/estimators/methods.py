@@ -18,6 +18,7 @@ from keras_mine.classical.histogram import histogram_levels
 from keras_mine.core.registry import Registry, refuse_settings
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_seed
+from keras_mine.estimators.diagnostics import mixed_null_level
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -116,6 +117,9 @@ class ClassicalMethod:
     #: A plug-in estimator: ``levels(x, z, **options) -> (kx, kz)``, the symbols or
     #: cells it counts, for the check of its bias against independence.
     levels: Callable[..., tuple[int, int]] | None = None
+    #: ``null_level(x, z, **options) -> float | None``: the estimate on permuted data
+    #: where its bias can be large (`keras_mine.estimators.diagnostics.null_bias`).
+    null_level: Callable[..., float | None] | None = None
     dtype = "float64"
 
     @property
@@ -127,8 +131,9 @@ class ClassicalMethod:
         if not self.has_stderr:
             mi = self.function(x, z, **settings)
             levels = None if self.levels is None else self.levels(x, z, **settings)
+            null = None if self.null_level is None else self.null_level(x, z, **settings)
             return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x),
-                            levels=levels)  # fmt: skip
+                            levels=levels, null_level=null)  # fmt: skip
         mi, stderr = self.function(x, z, return_stderr=True, **settings)
         return MIResult(mi, name, time.perf_counter() - start, n_samples=len(x),
                         fold_estimates=(mi,), fold_stderrs=(stderr,))  # one "fold": all rows
@@ -176,6 +181,7 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
         mixed_mi,
         ("k", "standardize"),
         local=True,
+        null_level=mixed_null_level,
     ),
     "kde": ClassicalMethod("leave-one-out Gaussian kernel densities", kde_mi, ("bandwidth",),
                            local=True),

@@ -22,6 +22,7 @@ from keras_mine.estimators.diagnostics import (
     near_ceiling,
     near_deterministic,
     negative_estimate,
+    null_bias,
     plug_in_bias,
 )
 
@@ -160,6 +161,10 @@ class MIResult:
         Plug-in methods ("discrete", "histogram"): the numbers of distinct
         symbols or occupied cells of x and z the table was counted on
         (`keras_mine.estimators.diagnostics.plug_in_bias`). None otherwise.
+    null_level : float or None
+        "mixed" with many levels: the estimate's mean on the data with z
+        permuted (`keras_mine.estimators.diagnostics.mixed_null_level`), its
+        bias at these levels. None otherwise.
     """
 
     mi: float
@@ -177,6 +182,7 @@ class MIResult:
     units: str = "nats"
     parts: tuple = field(repr=False, default=())
     levels: tuple[int, int] | None = None
+    null_level: float | None = None
 
     def __float__(self) -> float:
         """The estimate in `units`: ``float(estimate_mi(x, z, units="bits"))``."""
@@ -251,4 +257,5 @@ def plausibility_messages(result: MIResult) -> list[str | None]:
         folds_disagree(result.fold_estimates, result.fold_stderrs),
         near_ceiling(result.mi, max(2, result.n_samples // folds)),
         plug_in_bias(result.mi, result.levels, result.n_samples),
+        null_bias(result.mi, result.null_level),
     ]
