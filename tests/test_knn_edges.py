@@ -179,11 +179,11 @@ def test_the_infinite_mi_check_runs_on_distinct_rows():
 
 def test_plausibility_messages_come_from_the_results_own_parts():
     quiet = MIResult(0.3, "ksg", 0.0, n_samples=5000, fold_estimates=(0.3,), fold_stderrs=(0.01,))
-    assert plausibility_messages(quiet) == [None, None, None, None]
+    assert plausibility_messages(quiet) == [None, None, None, None, None]
     negative = MIResult(-0.5, "ksg", 0.0, n_samples=5000, fold_estimates=(-0.5,),
                         fold_stderrs=(0.01,))  # fmt: skip
     messages = plausibility_messages(negative)
-    assert messages[0] is not None and messages[1:] == [None, None, None]
+    assert messages[0] is not None and messages[1:] == [None, None, None, None]
     history = pd.DataFrame({"epoch": [0], "val_mi": [0.3]})
     folds = MIResult(0.5, "mine", 0.0, n_samples=5000, fold_estimates=(0.2, 0.8),
                      fold_stderrs=(0.01, 0.01), history=history)  # fmt: skip
@@ -203,6 +203,11 @@ def test_plausibility_messages_come_from_the_results_own_parts():
     tiny = MIResult(0.7, "mine", 0.0, n_samples=4, fold_estimates=(0.7, 0.7),
                     fold_stderrs=(0.1, 0.1), history=history)  # fmt: skip
     assert "ln(2)" in plausibility_messages(tiny)[2]
+    # "mixed" with many levels: its bias measured on permuted z (`null_level`).
+    biased = MIResult(0.31, "mixed", 0.0, n_samples=100, null_level=0.24)
+    assert "read 0.240 nats" in plausibility_messages(biased)[4]
+    assert plausibility_messages(MIResult(0.31, "mixed", 0.0, n_samples=100,
+                                          null_level=0.01))[4] is None  # fmt: skip
     # A plug-in estimate is checked against its levels.
     counted = MIResult(5.0, "discrete", 0.0, n_samples=5000, levels=(1000, 1000))
     assert plausibility_messages(counted)[3] is not None
