@@ -20,13 +20,8 @@ from keras_mine.timeseries.series import (
     decorrelation_lag,
     embed,
 )
-from keras_mine.timeseries.surrogates import (
-    SURROGATES,
-    check_min_shift,
-    p_value,
-    surrogate_series,
-)
-from keras_mine.workflows.independence import MITestResult
+from keras_mine.timeseries.surrogates import SURROGATES, check_min_shift, surrogate_series
+from keras_mine.workflows.independence import MITestResult, p_value
 
 __all__ = ["lagged_mi", "surrogate_test"]
 

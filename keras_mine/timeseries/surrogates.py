@@ -19,7 +19,7 @@ import numpy as np
 from keras_mine.core.validation import check_int, check_option
 from keras_mine.timeseries.series import decorrelation_lag
 
-__all__ = ["SURROGATES", "check_min_shift", "shift_plan", "surrogate_series", "p_value"]
+__all__ = ["SURROGATES", "check_min_shift", "shift_plan", "surrogate_series"]
 
 #: Valid values of ``surrogate=``.
 SURROGATES = ("shift", "block")
@@ -146,8 +146,3 @@ def surrogate_series(
                 for _ in range(n_surrogates)
             ])  # fmt: skip
     return [[moved[j] for moved in per_trial] for j in range(n_surrogates)]
-
-
-def p_value(statistic: float, null: np.ndarray) -> float:
-    """``(1 + #{null >= statistic}) / (1 + len(null))``: never 0, the test has its size."""
-    return float((1 + np.sum(np.asarray(null) >= statistic)) / (1 + len(null)))

@@ -20,18 +20,15 @@ from tqdm.auto import tqdm
 from keras_mine.classical import gaussian_copula_cmi
 from keras_mine.core.validation import check_int, check_option, check_seed, check_units
 from keras_mine.estimators.conditional import CMI_METHODS, estimate_cmi
+from keras_mine.estimators.result import MIResult
 from keras_mine.timeseries.series import (
     check_history,
     check_lag,
     check_paired_series,
     embed,
 )
-from keras_mine.timeseries.surrogates import (
-    SURROGATES,
-    check_min_shift,
-    p_value,
-    surrogate_series,
-)
+from keras_mine.timeseries.surrogates import SURROGATES, check_min_shift, surrogate_series
+from keras_mine.workflows.independence import p_value
 
 __all__ = ["TEResult", "transfer_entropy", "target_history", "HISTORY_LEVEL"]
 
@@ -238,15 +235,15 @@ def transfer_entropy(
     fixed += [(series[2], past)] if conditions is not None else []
     source_offsets = [-lag - j for j in range(source_history)]
 
-    def statistic(source_trials: list[np.ndarray]) -> float:
+    def statistic(source_trials: list[np.ndarray]) -> MIResult:
         future, target_past, *rest, source_past = embed([*fixed, (source_trials, source_offsets)])
         given = np.concatenate([target_past, *rest], axis=1)
-        return estimate_cmi(future, source_past, given, method, seed=seed, **settings).mi
+        return estimate_cmi(future, source_past, given, method, seed=seed, **settings)
 
-    te = statistic(source_trials)
-    n_samples = len(embed([*fixed, (source_trials, source_offsets)])[0])
+    observed = statistic(source_trials)
+    te = observed.mi
     result = dict(te=te, method=method, lag=lag, history=history, source_history=source_history,
-                  n_samples=n_samples, units=units)  # fmt: skip
+                  n_samples=observed.n_samples, units=units)  # fmt: skip
     if n_surrogates:
         shift = check_min_shift(min_shift, source_trials, target_trials)
         rng = np.random.default_rng(seed)
@@ -256,7 +253,7 @@ def transfer_entropy(
             warnings.simplefilter("ignore")
             for trials in tqdm(moved, desc="transfer_entropy surrogates",
                                disable=not verbose, leave=False):  # fmt: skip
-                null.append(statistic(trials))
+                null.append(statistic(trials).mi)
         null = np.asarray(null)
         result.update(p_value=p_value(te, null), null=null, surrogate=surrogate,
                       min_shift=shift)  # fmt: skip

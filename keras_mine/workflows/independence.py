@@ -21,7 +21,7 @@ from keras_mine.estimators.methods import (
 )
 from keras_mine.estimators.result import plausibility_messages
 
-__all__ = ["MITestResult", "mi_test"]
+__all__ = ["MITestResult", "mi_test", "p_value"]
 
 
 @dataclass(frozen=True)
@@ -129,5 +129,15 @@ def mi_test(
                 null = [estimate_mi(x, z_i, method, seed=seed, **settings).mi for z_i in progress]
         values = np.array([observed, *null])
     statistic, null = float(values[0]), values[1:]
-    p_value = float((1 + np.sum(null >= statistic)) / (1 + n_permutations))
-    return MITestResult(statistic, p_value, null, method)
+    return MITestResult(statistic, p_value(statistic, null), null, method)
+
+
+def p_value(statistic: float, null: np.ndarray) -> float:
+    """``(1 + #{null >= statistic}) / (1 + len(null))``: never 0, the test has its size.
+
+    Examples
+    --------
+    >>> p_value(0.5, np.array([0.1, 0.7, 0.2]))
+    0.5
+    """
+    return float((1 + np.sum(np.asarray(null) >= statistic)) / (1 + len(null)))
