@@ -129,7 +129,7 @@ def test_method_registry_and_options():
         (None, np.zeros(10), TypeError, "`x` is None"),
         (np.r_[np.zeros(9), np.nan], np.zeros(10), ValueError, "NaN"),
         (np.zeros(10), np.zeros(11), ValueError, "10 samples but `z` has 11"),
-        (np.zeros((10, 2, 1)), np.zeros(10), ValueError, "1-D .* or 2-D"),
+        (np.zeros((10, 2, 2, 2, 1)), np.zeros(10), ValueError, "No default encoder"),
         (np.array(list("abcdefghij")), np.zeros(10), TypeError, "numeric"),
         (np.zeros(6), np.zeros(6), ValueError, "too few"),
     ],

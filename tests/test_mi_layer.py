@@ -20,8 +20,10 @@ def test_layer_rejects_bad_settings():
         keras_mine.MutualInformation(loss="infonce", critic=keras_mine.MLPCritic())
     with pytest.raises(ValueError, match="tau"):
         keras_mine.MutualInformation(loss="smile", tau=0)
-    with pytest.raises(ValueError, match="2-D inputs"):
-        keras_mine.MutualInformation(loss="nwj")(np.zeros((4, 2, 2)), np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="known shape"):  # a batch of scalars
+        keras_mine.MutualInformation(loss="nwj")(np.zeros((4,)), np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="No default encoder"):  # volumes: pass an encoder
+        keras_mine.MutualInformation(loss="nwj")(np.zeros((4, 2, 2, 2, 1)), np.zeros((4, 1)))
     # Before: every loss accepted (and ignored) SMILE's tau.
     with pytest.raises(ValueError, match=r"\['tau'\] do not apply"):
         keras_mine.MutualInformation(loss="nwj", tau=3.0)

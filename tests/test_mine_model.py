@@ -211,7 +211,7 @@ def test_different_widths():
         (np.zeros(10), np.zeros(9), ValueError, "10 samples but `z` has 9"),
         (np.zeros(1), np.zeros(1), ValueError, "at least 2"),
         (np.array(["a"] * 10), np.zeros(10), TypeError, "numeric"),
-        (np.zeros((10, 2, 2)), np.zeros(10), ValueError, "1-D .* or 2-D"),
+        (np.zeros((10, 2, 2, 2, 1)), np.zeros(10), ValueError, "No default encoder"),
     ],
 )
 def test_bad_input_raises_in_fit_and_estimate(x, z, error, pattern):

@@ -74,6 +74,12 @@ def _stacked_density_critic():
     return critic, lambda c: c(x, z)
 
 
+def _conv_encoder():
+    encoder = keras_mine.ConvEncoder(filters=4, units=6, activation=scaled_tanh, seed=3)
+    sequences = RNG.normal(size=(8, 100, 2)).astype("float32")  # 100 steps: halved to 50
+    return encoder, lambda e: e(sequences)
+
+
 def _transform():
     transform = MarginalTransform("normal_scores", num_knots=16, norm_feature=True)
     transform.adapt(X * 1e6)
@@ -144,6 +150,7 @@ CASES = {
     "StackedMLPCritic": _stacked_critic,
     "StackedSeparableCritic": _stacked_separable_critic,
     "StackedDensityCritic": _stacked_density_critic,
+    "ConvEncoder": _conv_encoder,
     "MarginalTransform": _transform,
     "DonskerVaradhanMetric": _metric,
     "MutualInformation": _mi_layer,

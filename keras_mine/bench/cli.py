@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "--tasks",
         nargs="+",
         default=None,
-        help="suite names (v1, extended, staircase, rho, quick) or task names "
+        help="suite names (v1, extended, staircase, rho, quick, images, embeddings) or task names "
         "(default: v1, the 40 tasks of Czyz et al. 2023); with --quantity cmi: "
         "conditional (the default), or ccmi-model1-dz<d> / ccmi-independent-dz<d>",
     )

@@ -46,6 +46,8 @@ def _estimate(task, quantity: str, method: str, n: int, seed: int, settings: dic
         result = estimate_cmi(*task.sample(n, seed=seed), method=method, **settings)
         return result.mi, result.stderr
     x, z = task.sample(n, seed=seed)
+    if x.ndim > 2 and not getattr(REGISTRIES[quantity][method], "structured", False):  # pixels
+        x, z = x.reshape(n, -1), z.reshape(n, -1)
     if quantity == "mi":
         result = estimate_mi(x, z, method=method, **settings)
         return result.mi, result.stderr

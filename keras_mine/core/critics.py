@@ -6,7 +6,8 @@ from typing import Any
 
 import keras
 
-from keras_mine.core.seeds import SeedStreams
+from keras_mine.core.encoders import check_encoder, default_encoder, encoded_width
+from keras_mine.core.seeds import SeedStreams, derive_seed
 from keras_mine.core.validation import check_int, check_seed
 
 __all__ = ["MLPCritic", "SeparableCritic", "StackedMLPCritic", "StackedSeparableCritic"]
@@ -152,12 +153,63 @@ class _MLPLayer(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config: dict):
-        return cls(**deserialize_activation(config))
+        config = deserialize_activation(config)
+        for name in ("x_encoder", "z_encoder"):
+            if isinstance(config.get(name), dict):
+                config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+
+class _EncodedCritic(_MLPLayer):
+    """A critic whose variables may each pass through an encoder before its MLP.
+
+    ``x_encoder`` and ``z_encoder`` are Keras layers (or models) mapping a
+    batch to (batch, features), given by the user; when one is None and its
+    input has more than one axis per sample (images, sequences), `build`
+    makes the default (`keras_mine.core.encoders.default_encoder`, seeded
+    from a named stream of the critic's seed). Given encoders are saved
+    with the critic; default ones are rebuilt from the input shapes.
+    """
+
+    def _set_encoders(self, x_encoder, z_encoder) -> None:
+        self.x_encoder = check_encoder(x_encoder, "x_encoder")
+        self.z_encoder = check_encoder(z_encoder, "z_encoder")
+        self._given_encoders = (x_encoder is not None, z_encoder is not None)
+
+    def _encoded_widths(self, x_shape: tuple, z_shape: tuple) -> tuple[int, int]:
+        """Build the encoders (defaults made where needed); the widths the MLP reads."""
+        for name, shape in (("x_encoder", x_shape), ("z_encoder", z_shape)):
+            if getattr(self, name) is None:
+                seed = None if self.seed is None else derive_seed(self.seed, name)
+                setattr(self, name, default_encoder(tuple(shape), seed, self.dtype_policy))
+        return (encoded_width(self.x_encoder, x_shape), encoded_width(self.z_encoder, z_shape))
+
+    def _encode(self, x, z, training=None):
+        if self.x_encoder is not None:
+            x = self.x_encoder(x, training=training)
+        if self.z_encoder is not None:
+            z = self.z_encoder(z, training=training)
+        return x, z
+
+    @property
+    def encoders(self) -> tuple:
+        """(x_encoder, z_encoder), each a layer or None (after `build`: the defaults too)."""
+        return (self.x_encoder, self.z_encoder)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        for name, given in zip(("x_encoder", "z_encoder"), self._given_encoders, strict=True):
+            if given:
+                config[name] = keras.saving.serialize_keras_object(getattr(self, name))
+        return config
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class MLPCritic(_MLPLayer):
+class MLPCritic(_EncodedCritic):
     """Joint critic: a multilayer perceptron on ``concat(x, z)``, one score per pair.
+
+    With encoders, the perceptron reads ``concat(x_encoder(x), z_encoder(z))``:
+    images and sequences get a `keras_mine.ConvEncoder` unless you pass one.
 
     Args:
         hidden_dim: Units of each hidden layer.
@@ -166,9 +218,14 @@ class MLPCritic(_MLPLayer):
         activation: Any Keras activation name or callable: "relu", "elu",
             "gelu", "tanh", "silu", ...
         seed: Optional int seeding the kernel initializers.
+        x_encoder: Optional Keras layer or model mapping a batch of x to
+            (batch, features), trained with the critic; default none for
+            tabular x, a `keras_mine.ConvEncoder` for images (batch, h, w, c)
+            and sequences (batch, t, f).
+        z_encoder: The same for z.
 
     Call arguments:
-        x: Tensor (batch, dx). z: Tensor (batch, dz).
+        x: Tensor (batch, dx), or (batch, ...) with an encoder. z: likewise.
 
     Returns:
         Tensor (batch,) of scores.
@@ -185,14 +242,17 @@ class MLPCritic(_MLPLayer):
         num_hidden_layers: int = 2,
         activation: str = "relu",
         seed: int | None = None,
+        x_encoder: keras.layers.Layer | None = None,
+        z_encoder: keras.layers.Layer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        self._set_encoders(x_encoder, z_encoder)
         self.hidden_layers, self.output_layer = mlp_layers(self, 1)
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
-        width = int(x_shape[-1]) + int(z_shape[-1])
+        width = sum(self._encoded_widths(x_shape, z_shape))
         build_mlp(self.hidden_layers, self.output_layer, width, self.hidden_dim)
 
     @property
@@ -200,14 +260,17 @@ class MLPCritic(_MLPLayer):
         """The Dense layers in order (those of `StackedMLPCritic`'s ``kernels``)."""
         return [*self.hidden_layers, self.output_layer]
 
-    def call(self, x, z):
-        h = keras.ops.concatenate([x, z], axis=-1)
+    def call(self, x, z, training=None):
+        h = keras.ops.concatenate(self._encode(x, z, training), axis=-1)
         return keras.ops.squeeze(run_mlp(self.hidden_layers, self.output_layer, h), axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="keras_mine")
-class SeparableCritic(_MLPLayer):
+class SeparableCritic(_EncodedCritic):
     """Separable critic ``T(x, z) = g(x) . h(z)``: one MLP per variable.
+
+    With encoders, g and h read ``x_encoder(x)`` and ``z_encoder(z)``: the
+    inner product of two encoders' embeddings, as in contrastive learning.
 
     Scoring every x of a batch against every z costs two tower passes and
     one matmul (`score_matrix`), which is what InfoNCE needs; a joint
@@ -220,9 +283,11 @@ class SeparableCritic(_MLPLayer):
         num_hidden_layers: Hidden layers of each tower.
         activation: Activation of the hidden layers.
         seed: Optional int seeding the initialization.
+        x_encoder: Optional Keras layer or model before g (see `MLPCritic`).
+        z_encoder: Optional Keras layer or model before h.
 
     Call arguments:
-        x: Tensor (batch, dx). z: Tensor (batch, dz).
+        x: Tensor (batch, dx), or (batch, ...) with an encoder. z: likewise.
 
     Returns:
         Tensor (batch,) of scores g(x_i) . h(z_i).
@@ -235,37 +300,45 @@ class SeparableCritic(_MLPLayer):
         num_hidden_layers: int = 2,
         activation: str = "relu",
         seed: int | None = None,
+        x_encoder: keras.layers.Layer | None = None,
+        z_encoder: keras.layers.Layer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         set_mlp_settings(self, hidden_dim, num_hidden_layers, activation, seed)
+        self._set_encoders(x_encoder, z_encoder)
         self.embed_dim = check_int(embed_dim, "embed_dim")
         self.x_hidden, self.x_embedding = mlp_layers(self, self.embed_dim, "x", "x_")
         self.z_hidden, self.z_embedding = mlp_layers(self, self.embed_dim, "z", "z_")
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
-        build_mlp(self.x_hidden, self.x_embedding, int(x_shape[-1]), self.hidden_dim)
-        build_mlp(self.z_hidden, self.z_embedding, int(z_shape[-1]), self.hidden_dim)
+        x_width, z_width = self._encoded_widths(x_shape, z_shape)
+        build_mlp(self.x_hidden, self.x_embedding, x_width, self.hidden_dim)
+        build_mlp(self.z_hidden, self.z_embedding, z_width, self.hidden_dim)
 
     @property
     def dense_layers(self) -> list:
         """The Dense layers, tower x then z (those of `StackedSeparableCritic`'s ``kernels``)."""
         return [*self.x_hidden, self.x_embedding, *self.z_hidden, self.z_embedding]
 
-    def embed(self, x, z):
+    def embed(self, x, z, training=None):
         """The embeddings g(x), h(z): two tensors (batch, embed_dim)."""
+        x, z = self._encode(x, z, training)
         return (
             run_mlp(self.x_hidden, self.x_embedding, x),
             run_mlp(self.z_hidden, self.z_embedding, z),
         )
 
-    def call(self, x, z):
-        g, h = self.embed(x, z)
+    def call(self, x, z, training=None):
+        g, h = self.embed(x, z, training)
         return keras.ops.sum(g * h, axis=-1)
 
-    def score_matrix(self, x, z):
+    def score_matrix(self, x, z, training=None):
         """All-pairs scores ``scores[i, j] = T(x_i, z_j)``: (batch_x, batch_z)."""
-        g, h = self.embed(x, z)
+        if not self.built:  # called before the layer itself was
+            self.build(tuple(x.shape), tuple(z.shape))
+            self.built = True
+        g, h = self.embed(x, z, training)
         return keras.ops.matmul(g, keras.ops.transpose(h))
 
     def get_config(self) -> dict:
@@ -420,20 +493,26 @@ def critic_config(owner: Any, custom: bool) -> dict:
     `owner` (a model or layer holding a critic) has ``critic`` and the
     default critic's ``hidden_dim``, ``num_hidden_layers``, ``activation``.
     A `custom` critic (one the user passed) is serialized whole; the
-    default one by its settings.
+    default one by its settings and the encoders given to it.
     """
     if custom:
         return {"critic": keras.saving.serialize_keras_object(owner.critic)}
-    return {
+    config = {
         "hidden_dim": owner.hidden_dim,
         "num_hidden_layers": owner.num_hidden_layers,
         "activation": serialize_activation(owner.activation),
     }
+    critic_config = owner.critic.get_config()
+    for name in ("x_encoder", "z_encoder"):
+        if name in critic_config:
+            config[name] = critic_config[name]
+    return config
 
 
 def with_critic_deserialized(config: dict) -> dict:
-    """A copy of `config` whose serialized ``critic`` and activation (if any) are objects again."""
+    """A copy of `config` whose serialized critic, encoders and activation are objects again."""
     config = deserialize_activation(dict(config))
-    if isinstance(config.get("critic"), dict):
-        config["critic"] = keras.saving.deserialize_keras_object(config["critic"])
+    for name in ("critic", "x_encoder", "z_encoder"):
+        if isinstance(config.get(name), dict):
+            config[name] = keras.saving.deserialize_keras_object(config[name])
     return config

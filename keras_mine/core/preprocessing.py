@@ -202,6 +202,15 @@ class MarginalTransform(keras.layers.Layer):
             mapped columns (not with mode "none", where the critic sees
             exactly the raw values). Output width d + 1.
 
+    Inputs of more than two axes (images (n, h, w, c), sequences
+    (n, t, f)) are mapped per channel: the last axis is the column, and
+    every position shares its channel's map, fitted on the values of all
+    positions of the training rows. So an increasing map of the intensities
+    of a channel (a gamma, a change of units) leaves the mapped images
+    unchanged, and the images stay images (per-pixel maps would not:
+    docs/benchmarks.md, "Images"). The norm feature is appended to tabular
+    inputs only.
+
     Rows outside the training range map to the scores of the training
     minimum and maximum (about -3.5 and 3.5 at 2,000 rows): an outlier at
     1e6 on a held-out row lands at the edge, never beyond it.
@@ -230,6 +239,13 @@ class MarginalTransform(keras.layers.Layer):
         """Columns out of a layer of `mode` and `norm_feature` on `width` columns (mode checked)."""
         return width + int(norm_feature and mode != "none")
 
+    @staticmethod
+    def output_sample_shape(shape: tuple, mode: str, norm_feature: bool) -> tuple:
+        """The shape of one sample out of such a layer: (d + feature,), or `shape` if structured."""
+        if len(shape) > 1:
+            return tuple(shape)
+        return (MarginalTransform.output_width(shape[0], mode, norm_feature),)
+
     def build(self, input_shape) -> None:
         width = int(input_shape[-1])
         # float64 state, never cast to a mixed policy's float16 when read in call.
@@ -250,8 +266,10 @@ class MarginalTransform(keras.layers.Layer):
         return self.mode == "none" or (self.built and bool(self.adapted.numpy()))
 
     def adapt(self, values: np.ndarray) -> None:
-        """Fit the map on training rows `values`, shape (n, d)."""
+        """Fit the map on training rows `values`, shape (n, d) (or (n, ..., channels))."""
         values = np.asarray(values, dtype=np.float64)
+        if values.ndim > 2:  # per channel, over every position
+            values = values.reshape(-1, values.shape[-1])
         if not self.built:
             self.build(values.shape)
         if self.mode == "normal_scores":
@@ -266,13 +284,21 @@ class MarginalTransform(keras.layers.Layer):
 
     def call(self, inputs):
         values = tf.cast(inputs, "float64")
+        if len(values.shape) > 2:  # per channel: positions are rows of the map
+            shape = tf.shape(values)
+            flat = tf.reshape(values, [-1, values.shape[-1]])
+            return tf.reshape(self._map(flat, norm_feature=False), shape)
+        return self._map(values, self.norm_feature)
+
+    def _map(self, values, norm_feature: bool):
+        """The map of rows (n, d), in float64, cast to the compute dtype."""
         if self.mode == "none":
             mapped = values
         elif self.mode != "normal_scores":
             mapped = (values - self.center) / self.scale
         else:
             mapped = tf.transpose(self._interpolate(tf.transpose(values)))  # (d, n) row-wise
-        if self.norm_feature:
+        if norm_feature:
             mapped = tf.concat([mapped, squared_norm_feature(mapped)], axis=-1)
         return tf.cast(mapped, self.compute_dtype)
 
@@ -289,6 +315,8 @@ class MarginalTransform(keras.layers.Layer):
         return y0 + weight * (y1 - y0)
 
     def compute_output_shape(self, input_shape):
+        if len(input_shape) > 2:  # per channel: the shape is kept
+            return tuple(input_shape)
         *batch, width = input_shape
         return (*batch, None if width is None
                 else self.output_width(width, self.mode, self.norm_feature))  # fmt: skip

@@ -79,6 +79,7 @@ def check_samples(
     *,
     min_samples: int = 2,
     dtype: str = "float32",
+    structured: bool = False,
 ) -> np.ndarray:
     """Validate one set of samples and return it as a 2-D float array.
 
@@ -94,11 +95,16 @@ def check_samples(
         Smallest number of rows accepted.
     dtype : str
         dtype of the returned copy.
+    structured : bool
+        Accept samples of more than one axis, rows first: images
+        (n, h, w, c), sequences (n, t, f). The neural methods take them
+        (their critics encode such samples); the classical ones do not.
 
     Returns
     -------
     np.ndarray
-        A new array of shape (n_samples, n_features).
+        A new array of shape (n_samples, n_features), or (n_samples, ...)
+        with `structured`.
 
     Raises
     ------
@@ -114,16 +120,19 @@ def check_samples(
     (3, 1)
     """
     array = _to_numpy(values, name)
-    if array.ndim == 0 or array.ndim > 2:
+    if array.ndim == 0 or (array.ndim > 2 and not structured):
         raise ValueError(
             f"`{name}` must be 1-D (n_samples,) or 2-D (n_samples, n_features); "
-            f"received an array of shape {array.shape}. Reshape it, e.g. "
-            f"`{name}.reshape(len({name}), -1)`."
+            f"received an array of shape {array.shape}."
+            + (" Images (n, h, w, c) and sequences (n, t, f) are estimated by the neural "
+               "methods, which encode each sample with a convolutional network: "
+               "keras_mine.estimate_mi(x, z, method='mine'). Or flatten it, "
+               f"`{name}.reshape(len({name}), -1)`." if array.ndim > 2 else "")
         )
+    if any(size == 0 for size in array.shape[1:]):
+        raise ValueError(f"`{name}` has no features: shape {array.shape}.")
     if array.ndim == 1:
         array = array[:, None]
-    if array.shape[1] == 0:
-        raise ValueError(f"`{name}` has no features: shape {array.shape}.")
     if array.shape[0] < min_samples:
         raise ValueError(
             f"`{name}` has {array.shape[0]} sample(s); at least {min_samples} "
@@ -131,7 +140,7 @@ def check_samples(
         )
     finite = np.isfinite(array)
     if not finite.all():
-        bad_rows = np.flatnonzero(~finite.all(axis=1))
+        bad_rows = np.flatnonzero(~finite.reshape(len(array), -1).all(axis=1))
         n_nan = int(np.isnan(array).sum())
         n_inf = int((~finite).sum()) - n_nan
         raise ValueError(
@@ -149,19 +158,22 @@ def check_paired_samples(
     *,
     min_samples: int = 2,
     dtype: str = "float32",
+    structured: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate two sample sets that are paired row by row.
 
-    Each is checked by `check_samples`; they must have the same number of
-    rows (widths may differ).
+    Each is checked by `check_samples` (with `structured`, samples of any
+    shape); they must have the same number of rows (widths may differ).
 
     Returns
     -------
     tuple of np.ndarray
         New 2-D arrays ``(x, z)``.
     """
-    x_checked = check_samples(x, names[0], min_samples=min_samples, dtype=dtype)
-    z_checked = check_samples(z, names[1], min_samples=min_samples, dtype=dtype)
+    x_checked = check_samples(x, names[0], min_samples=min_samples, dtype=dtype,
+                              structured=structured)  # fmt: skip
+    z_checked = check_samples(z, names[1], min_samples=min_samples, dtype=dtype,
+                              structured=structured)  # fmt: skip
     if x_checked.shape[0] != z_checked.shape[0]:
         raise ValueError(
             f"`{names[0]}` has {x_checked.shape[0]} samples but `{names[1]}` has "

@@ -153,6 +153,7 @@ class StackCache:
     def __init__(self) -> None:
         self._stacks: dict[tuple, CriticStack] = {}
         self._pooled = False
+        self._unpooled: set = set()
 
     def __enter__(self) -> StackCache:
         self._pooled = True
@@ -161,6 +162,8 @@ class StackCache:
     def __exit__(self, *exc_info) -> None:
         with _POOL_LOCK:
             for key, stack in self._stacks.items():
+                if key in self._unpooled:
+                    continue
                 _POOL.setdefault(key, []).append(stack)
                 _POOL.move_to_end(key)
             while sum(len(stacks) for stacks in _POOL.values()) > POOL_SIZE:
@@ -170,15 +173,22 @@ class StackCache:
                     del _POOL[oldest]
         self._stacks = {}
 
-    def get(self, k: int, widths: tuple[int, int], method: str, options: dict[str, Any],
+    def get(self, k: int, widths: tuple, method: str, options: dict[str, Any],
             critic: dict[str, Any], learning_rate: float,
-            marginal: Marginal = SHUFFLE) -> CriticStack:  # fmt: skip
-        """The stack of these settings (made, or taken from the pool, once per call)."""
+            marginal: Marginal = SHUFFLE,
+            encoders: tuple = (None, None)) -> CriticStack:  # fmt: skip
+        """The stack of these settings (made, or taken from the pool, once per call).
+
+        Stacks with encoders the user gave are never pooled: the next call
+        may bring the same encoder object with other weights.
+        """
         key = (k, tuple(widths), method, tuple(sorted(options.items())),
-               tuple(sorted(critic.items())), learning_rate, marginal)  # fmt: skip
+               tuple(sorted(critic.items())), learning_rate, marginal,
+               tuple(id(e) for e in encoders))  # fmt: skip
+        given = any(e is not None for e in encoders)
         if key not in self._stacks:
             stack = None
-            if self._pooled:
+            if self._pooled and not given:
                 with _POOL_LOCK:
                     idle = _POOL.get(key)
                     if idle:
@@ -186,8 +196,11 @@ class StackCache:
                         if not idle:
                             del _POOL[key]
             if stack is None:
-                stack = CriticStack(k, widths, method, options, critic, learning_rate, marginal)
+                stack = CriticStack(k, widths, method, options, critic, learning_rate, marginal,
+                                    encoders)  # fmt: skip
             self._stacks[key] = stack
+            if given:
+                self._unpooled.add(key)
         return self._stacks[key]
 
     def stacks_made(self) -> list[CriticStack]:
@@ -271,19 +284,35 @@ def cross_fit(x: np.ndarray, z, method: str, options: dict[str, Any],
     """
     spec = settings["spec"]
     critic = {key: settings[key] for key in ("hidden_dim", "num_hidden_layers", "activation")}
+    encoders = (settings.get("x_encoder"), settings.get("z_encoder"))
     parts = (x, *z) if isinstance(z, tuple) else (x, z)
     k, n = x.shape[:2]
     mode, norm_feature = settings["preprocessing"], settings["norm_feature"]
     # A density model of z needs z's columns alone: a norm feature would be a
-    # deterministic column, of infinite density.
-    features = [norm_feature and (p == 0 or not OBJECTIVES[method].density)
-                for p in range(len(parts))]  # fmt: skip
-    widths = [MarginalTransform.output_width(part.shape[2], mode, feature)
+    # deterministic column, of infinite density. Images and sequences are
+    # mapped per channel, with no norm feature.
+    features = [norm_feature and part.ndim == 3 and (p == 0 or not OBJECTIVES[method].density)
+                for p, part in enumerate(parts)]  # fmt: skip
+    shapes = [MarginalTransform.output_sample_shape(part.shape[2:], mode, feature)
               for part, feature in zip(parts, features, strict=True)]  # fmt: skip
+    structured = any(len(shape) > 1 for shape in shapes)
+    if (structured or any(e is not None for e in encoders)) and (
+            len(parts) > 2 or OBJECTIVES[method].density):
+        raise ValueError(
+            f"method={method!r} takes tabular samples, (n, features) each, and no encoder: "
+            "images, sequences and encoders are for the critic methods of I(X;Z) "
+            "('mine', 'nwj', 'smile', 'js', 'classifier', 'infonce'). Flatten the samples "
+            "(reshape(len(x), -1)) or encode them first."
+        )
+    if structured or any(e is not None for e in encoders):
+        widths = tuple(shapes)
+    else:
+        widths = [shape[0] for shape in shapes]
+        widths = (widths[0], sum(widths[1:]))
     # (y, z): the marginal swaps y's columns, as many as the transform makes of them.
-    marginal = NearestNeighbour(widths[1]) if len(parts) > 2 else SHUFFLE
-    stack = cache.get(k, (widths[0], sum(widths[1:])), method, options, critic,
-                      spec.learning_rate, marginal)  # fmt: skip
+    marginal = NearestNeighbour(shapes[1][0]) if len(parts) > 2 else SHUFFLE
+    stack = cache.get(k, widths, method, options, critic, spec.learning_rate, marginal,
+                      encoders)  # fmt: skip
     layers = [stack.transform(p, mode, feature) for p, feature in enumerate(features)]
     estimates, stderrs, histories, states = [], [], [], []
     splits = cross_fit_splits(n, settings["folds"], settings["val_size"], streams.rng("folds"))

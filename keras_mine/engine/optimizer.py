@@ -38,14 +38,22 @@ class StackedAdam:
         moments still follow its gradients, as they did under Keras' Adam).
     beta_1, beta_2, epsilon : float
         Keras' Adam defaults.
+    owners : list of int, optional
+        The critic of each variable, when variables are not stacked (the
+        Keras critics of `keras_mine.engine.encoded.KerasCritics`): then
+        variable j steps at rate ``rates[owners[j]]``.
+    k : int, optional
+        Number of critics (default the leading axis of the first variable).
     """
 
     def __init__(self, variables, learning_rate: float, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-7) -> None:  # fmt: skip
+                 beta_2: float = 0.999, epsilon: float = 1e-7, owners: list | None = None,
+                 k: int | None = None) -> None:  # fmt: skip
         self.variables = list(variables)
         self.learning_rate = float(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        k = int(self.variables[0].shape[0])
+        self.owners = owners
+        k = int(self.variables[0].shape[0]) if k is None else k
         self.rates = tf.Variable(tf.ones(k), trainable=False)
         self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.moments = [(tf.Variable(tf.zeros_like(v), trainable=False),
@@ -65,8 +73,11 @@ class StackedAdam:
         step = tf.cast(self.iterations + 1, tf.float32)
         correction = tf.sqrt(1.0 - tf.pow(self.beta_2, step)) / (1.0 - tf.pow(self.beta_1, step))
         rates = self.learning_rate * correction * self.rates
-        for variable, (m, v), gradient in zip(self.variables, self.moments, gradients,
-                                              strict=True):  # fmt: skip
-            alpha = tf.reshape(rates, [-1] + [1] * (len(variable.shape) - 1))
+        for j, (variable, (m, v), gradient) in enumerate(zip(self.variables, self.moments,
+                                                             gradients, strict=True)):  # fmt: skip
+            if self.owners is not None:  # one critic's variable
+                alpha = rates[self.owners[j]]
+            else:
+                alpha = tf.reshape(rates, [-1] + [1] * (len(variable.shape) - 1))
             adam_step(variable, m, v, gradient, alpha, self.beta_1, self.beta_2, self.epsilon)
         self.iterations.assign_add(1)

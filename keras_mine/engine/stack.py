@@ -56,8 +56,9 @@ class CriticStack:
     ----------
     k : int
         Number of critics.
-    widths : (int, int)
-        Columns of each critic's (transformed) x and z.
+    widths : (int, int) or (tuple, tuple)
+        Columns of each critic's (transformed) x and z, or the shape of
+        one sample of each (with encoders).
     method : str
         A key of `keras_mine.core.objectives.OBJECTIVES` scored on pairs.
     options : dict
@@ -68,16 +69,27 @@ class CriticStack:
         Adam's rate; each critic's step is scaled by its own factor.
     marginal : Shuffle, NearestNeighbour or Reference
         Where the critics' marginal rows come from (`keras_mine.engine.marginal`).
+    encoders : (layer or None, layer or None), optional
+        Encoders of x and z; with them, or with `widths` that are sample
+        shapes of more than one axis (images, sequences: default
+        encoders), the critics are Keras critics
+        (`keras_mine.engine.encoded.KerasCritics`).
     """
 
-    def __init__(self, k: int, widths: tuple[int, int], method: str, options: dict[str, Any],
+    def __init__(self, k: int, widths: tuple, method: str, options: dict[str, Any],
                  critic: dict[str, Any], learning_rate: float,
-                 marginal: Marginal = SHUFFLE) -> None:  # fmt: skip
+                 marginal: Marginal = SHUFFLE, encoders: tuple = (None, None)) -> None:  # fmt: skip
         self.k, self.widths, self.method = k, tuple(widths), method
         self.marginal = marginal
         self.objective = OBJECTIVES[method]
         self.options = options
-        if self.objective.density:  # a pair of density models (difference of entropies)
+        shapes = tuple(w if isinstance(w, tuple) else (w,) for w in widths)
+        self.encoded = any(e is not None for e in encoders) or any(len(s) > 1 for s in shapes)
+        if self.encoded:
+            from keras_mine.engine.encoded import KerasCritics
+
+            self.critic = KerasCritics(k, shapes, self.objective.score_matrix, critic, encoders)
+        elif self.objective.density:  # a pair of density models (difference of entropies)
             self.critic = StackedDensityCritic(k, options["components"], seed=None, **critic)
         else:
             critic_class = (StackedSeparableCritic if self.objective.score_matrix
@@ -87,10 +99,12 @@ class CriticStack:
         #: MI readout, or for density models their likelihood (selecting the
         #: epoch of highest MI would favour a poor marginal model).
         self.monitor = "val_log_likelihood" if self.objective.density else "val_mi"
-        self.critic.build((k, None, widths[0]), (k, None, widths[1]))
+        if not self.encoded:
+            self.critic.build((k, None, widths[0]), (k, None, widths[1]))
         self.variables = self.critic.trainable_variables
         self.best = [tf.Variable(v) for v in self.variables]
-        self.optimizer = StackedAdam(self.variables, learning_rate)
+        self.optimizer = StackedAdam(self.variables, learning_rate,
+                                     owners=getattr(self.critic, "owners", None), k=k)
         self.log_moving_average = tf.Variable(tf.zeros(k))
         self.updates = tf.Variable(0.0)
         self._transforms: dict[tuple, MarginalTransform] = {}
@@ -119,8 +133,16 @@ class CriticStack:
     def reset(self, init_seed: int | None) -> None:
         """Start every critic where `MLPCritic(seed=init_seed)` starts; fresh optimizer.
 
-        (`SeparableCritic(seed=init_seed)` for a score-matrix objective.)
+        (`SeparableCritic(seed=init_seed)` for a score-matrix objective; with
+        encoders, the Keras critic made from `init_seed`.)
         """
+        self.optimizer.reset()
+        self.log_moving_average.assign(tf.zeros(self.k))
+        self.updates.assign(0.0)
+        if self.encoded:
+            self.critic.reset(init_seed)
+            self.keep_best(np.ones(self.k, bool))
+            return
         initializers = self.critic.initializers(init_seed)
         for kernel, bias, initializer in zip(self.critic.kernels, self.critic.biases,
                                              initializers, strict=True):  # fmt: skip
@@ -129,9 +151,6 @@ class CriticStack:
             bias.assign(tf.zeros(bias.shape, bias.dtype))
         for weight in self.critic.extra_weights:
             weight.assign(tf.zeros(weight.shape, weight.dtype))
-        self.optimizer.reset()
-        self.log_moving_average.assign(tf.zeros(self.k))
-        self.updates.assign(0.0)
         self.keep_best(np.ones(self.k, bool))
 
     def start(self, data: dict) -> None:
@@ -150,18 +169,25 @@ class CriticStack:
 
     def keep_best(self, improved: np.ndarray) -> None:
         """Save the current weights of the critics where `improved` (k,) is true."""
-        improved = tf.constant(np.asarray(improved, bool))
-        for variable, best in zip(self.variables, self.best, strict=True):
-            best.assign(tf.where(improved[:, None, None], variable, best))
+        improved = np.asarray(improved, bool)
+        owners = getattr(self.critic, "owners", None)
+        for j, (variable, best) in enumerate(zip(self.variables, self.best, strict=True)):
+            if owners is None:
+                best.assign(tf.where(tf.constant(improved)[:, None, None], variable, best))
+            elif improved[owners[j]]:
+                best.assign(variable)
 
     def restore_best(self) -> None:
         """Every critic back to its best saved weights."""
         for variable, best in zip(self.variables, self.best, strict=True):
             variable.assign(best)
 
-    def critic_weights(self, i: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def critic_weights(self, i: int) -> list:
         """Critic i's (kernel (in, out), bias (out,)) per layer, as its Keras critic's
-        ``dense_layers`` (`MLPCritic`, `SeparableCritic`)."""
+        ``dense_layers`` (`MLPCritic`, `SeparableCritic`); with encoders, the
+        ``get_weights()`` of its Keras critic."""
+        if self.encoded:
+            return self.critic.weights(i)
         return [(k.numpy()[i], b.numpy()[i, 0])
                 for k, b in zip(self.critic.kernels, self.critic.biases, strict=True)]  # fmt: skip
 

@@ -156,8 +156,8 @@ def estimate_mi(
         x = data  # estimate_mi(x, z)
     elif data is not None:
         x, z = columns_of(data, x, z)  # estimate_mi(df, x="a", z="b")
-    x, z = check_paired_samples(x, z, dtype=spec.dtype)
-    warn_if_implausible(data_messages(x, z, spec.local))
+    x, z = check_paired_samples(x, z, dtype=spec.dtype, structured=spec.structured)
+    warn_if_implausible(data_messages(x.reshape(len(x), -1), z.reshape(len(z), -1), spec.local))
     result = spec.run(method, x, z, settings, check_seed(seed), verbose)  # settings checked above
     warn_if_implausible(plausibility_messages(result))
     return replace(result, units=units)

@@ -56,6 +56,7 @@ class NeuralMethod:
     option_names: tuple[str, ...] | None = ()
     dtype = "float64"  # raw values reach the models' input transforms, which cast
     local = False  # exact copies of rows do not bias it (see ClassicalMethod.local)
+    structured = True  # images and sequences: the critics encode them
 
     @property
     def model_class(self) -> type | None:
@@ -89,7 +90,19 @@ class NeuralMethod:
             return None
         critic = {key: settings[key] for key in CRITIC_SETTINGS}
         options = {key: settings[key] for key in self.options if key in settings}
-        return functools.partial(self.model_class, **self.fixed, **critic, **options)
+        build = functools.partial(self.model_class, **self.fixed, **critic, **options)
+        encoders = {key: critic[key] for key in ("x_encoder", "z_encoder") if critic[key]}
+        if not encoders:
+            return build
+
+        def build_with_copies(**kwargs):  # each model its own copy of a given encoder
+            import keras
+
+            copies = {key: keras.saving.deserialize_keras_object(
+                keras.saving.serialize_keras_object(e)) for key, e in encoders.items()}
+            return build(**copies, **kwargs)
+
+        return build_with_copies
 
     def run(self, name: str, x, target, settings: dict, seed, verbose: bool) -> MIResult:
         settings = self.full_settings(name, x, target, settings)
@@ -121,6 +134,7 @@ class ClassicalMethod:
     #: where its bias can be large (`keras_mine.estimators.diagnostics.null_bias`).
     null_level: Callable[..., float | None] | None = None
     dtype = "float64"
+    structured = False  # (n, features) only: images and sequences are refused
 
     @property
     def settings(self) -> tuple[str, ...]:

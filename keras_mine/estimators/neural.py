@@ -96,17 +96,21 @@ def _options(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     return OBJECTIVES[method].check_options(**{k: v for k, v in settings.items() if k in own})
 
 
-def _model(build_model: Callable, fold: FoldState, i: int, widths: tuple[int, ...],
+def _model(build_model: Callable, fold: FoldState, i: int, shapes: tuple[tuple, ...],
            moving_average: bool) -> keras.Model:  # fmt: skip
     """Critic i of a fold as the Keras model `build_model(seed)` builds (no optimizer state)."""
     model = build_model(seed=fold.init_seed)
-    model.build(tuple((None, width) for width in widths))
+    model.build(tuple((None, *shape) for shape in shapes))
     for fitted, transform in zip(fold.transforms[i], model.input_transforms, strict=True):
         for value, variable in zip(fitted, transform.variables, strict=True):
             variable.assign(value)
-    for layer, (kernel, bias) in zip(model.critic.dense_layers, fold.weights[i], strict=True):
-        layer.kernel.assign(kernel)
-        layer.bias.assign(bias)
+    if fold.weights[i] and not isinstance(fold.weights[i][0], tuple):  # a Keras critic's
+        model.critic.set_weights(fold.weights[i])
+    else:
+        for layer, (kernel, bias) in zip(model.critic.dense_layers, fold.weights[i],
+                                         strict=True):  # fmt: skip
+            layer.kernel.assign(kernel)
+            layer.bias.assign(bias)
     if moving_average:
         model.log_moving_average.assign(fold.log_moving_average[i])
         model.moving_average_updates.assign(1.0)
@@ -162,6 +166,14 @@ def _results(fit: CrossFit, method: str, n: int, seconds: float, models: list) -
     return results
 
 
+def _in_range(values: np.ndarray) -> np.ndarray:
+    """`normal_range` of stacked samples (k, n, ...): per column, or per channel of images."""
+    if values.ndim <= 3:
+        return normal_range(values)
+    flat = values.reshape(values.shape[0], -1, values.shape[-1])  # every position a row
+    return normal_range(flat).reshape(values.shape)
+
+
 def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
               streams: SeedStreams, *, verbose: bool = False,
               build_model: Callable[[int], keras.Model] | None = None,
@@ -172,9 +184,10 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
     Parameters
     ----------
     x : np.ndarray
-        Shape (k, n, dx): checked samples of the same widths.
+        Shape (k, n, dx): checked samples of the same widths; or
+        (k, n, ...), images or sequences (encoded by the critics).
     z : np.ndarray or (np.ndarray, np.ndarray)
-        Shape (k, n, dz): MI I(X;Z), marginal rows by shuffling z. Or
+        Shape (k, n, dz) (or (k, n, ...)): MI I(X;Z), marginal rows by shuffling z. Or
         (y, z), each (k, n, d): conditional MI I(X;Y|Z), marginal rows
         by the y of z's nearest neighbour (CCMI).
     method : str
@@ -209,8 +222,8 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
             return fit_pairs(x, z, method, settings, streams, verbose=verbose,
                              build_model=build_model, cache=cache, name=name)  # fmt: skip
     start = time.perf_counter()
-    x = normal_range(x)  # before TensorFlow: it flushes float64 denormals to zero
-    z = tuple(map(normal_range, z)) if isinstance(z, tuple) else normal_range(z)
+    x = _in_range(x)  # before TensorFlow: it flushes float64 denormals to zero
+    z = tuple(map(_in_range, z)) if isinstance(z, tuple) else _in_range(z)
     name = name or method
     k, n = x.shape[:2]
     parts = z if isinstance(z, tuple) else (z,)
@@ -225,7 +238,7 @@ def fit_pairs(x: np.ndarray, z, method: str, settings: dict[str, Any],
     models = []
     if build_model is not None:
         moving = OBJECTIVES[method].moving_average
-        widths = tuple(a.shape[2] for a in (x, *parts))
+        widths = tuple(a.shape[2:] for a in (x, *parts))
         models = [FoldModels(build_model, full.folds, i, widths, moving) for i in range(k)]
     if not settings["extrapolate"]:
         return _results(full, name, n, (time.perf_counter() - start) / k, models)

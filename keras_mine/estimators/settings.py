@@ -34,6 +34,8 @@ NEURAL_SETTINGS: dict[str, Any] = {
     "preprocessing": DEFAULT_PREPROCESSING,
     "norm_feature": True,
     "extrapolate": True,
+    "x_encoder": None,
+    "z_encoder": None,
 }
 #: Settings that replace NEURAL_SETTINGS' for a method when x and z have one
 #: column each (see `defaults_for`): the critic must resolve sharp features
@@ -50,7 +52,8 @@ ONE_COLUMN_SETTINGS: dict[str, dict[str, Any]] = {
 #: The settings that configure training (`keras_mine.engine.spec.TrainingSpec`).
 TRAINING_SETTINGS = tuple(TRAINING_DEFAULTS)
 #: The settings that configure the critic and its input transform.
-CRITIC_SETTINGS = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing", "norm_feature")
+CRITIC_SETTINGS = ("hidden_dim", "num_hidden_layers", "activation", "preprocessing",
+                   "norm_feature", "x_encoder", "z_encoder")
 
 
 
@@ -98,4 +101,9 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
                 "spec": spec}  # the engine trains by it, unchecked again
     check_mlp_settings(settings["hidden_dim"], settings["num_hidden_layers"],
                        settings["activation"])  # fmt: skip
+    if settings["x_encoder"] is not None or settings["z_encoder"] is not None:
+        from keras_mine.core.encoders import check_encoder
+
+        check_encoder(settings["x_encoder"], "x_encoder")
+        check_encoder(settings["z_encoder"], "z_encoder")
     return settings

@@ -73,6 +73,13 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
             column each; not with preprocessing "none"). MI is unchanged;
             dependence through a shared scale (Student-t, volatility) becomes
             one linear feature away. See `keras_mine.core.preprocessing`.
+            Tabular inputs only.
+        x_encoder: Optional Keras layer or model mapping a batch of x to
+            (batch, features) before the default critic's MLP, trained with
+            it and saved with the model. Default: none for tabular x
+            (batch, d); a `keras_mine.ConvEncoder` for images (batch, h, w, c)
+            and sequences (batch, t, f), whose values are mapped per channel.
+        z_encoder: The same for z.
     """
 
     #: Inputs of `call`: (x, z) here, (x, y, z) for a conditional model.
@@ -87,6 +94,8 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
         seed: int | None = None,
         preprocessing: str | None = DEFAULT_PREPROCESSING,
         norm_feature: bool = True,
+        x_encoder: keras.layers.Layer | None = None,
+        z_encoder: keras.layers.Layer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -98,14 +107,21 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
         ]
         self.norm_feature = norm_feature
         if critic is None:
-            critic = MLPCritic(
+            critic = self.default_critic(
                 hidden_dim=hidden_dim,
                 num_hidden_layers=num_hidden_layers,
                 activation=activation,
                 seed=seed,
                 dtype=self.dtype_policy,
+                x_encoder=x_encoder,
+                z_encoder=z_encoder,
             )
             self._custom_critic = False
+        elif x_encoder is not None or z_encoder is not None:
+            raise ValueError(
+                "`x_encoder` and `z_encoder` configure the default critic; with your own "
+                "`critic`, give the encoders to it (keras_mine.MLPCritic(x_encoder=...))."
+            )
         elif not isinstance(critic, keras.layers.Layer):
             raise TypeError(
                 "`critic` must be a keras.layers.Layer called as critic(x, z). "
@@ -122,8 +138,11 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
         self.shuffle_seed_generator = keras.random.SeedGenerator(derive_seed(seed, "batches"))
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.mi_metric = DonskerVaradhanMetric(name="mi")
-        self._input_widths: tuple[int, int] | None = None
+        self._input_widths: tuple[tuple, ...] | None = None  # each part's sample shape
         self._score_function = None
+
+    #: The critic made when none is given.
+    default_critic = MLPCritic
 
     #: The fixed permutation pattern of validation batches: the same for every
     #: model, so a validation MI is a function of the weights and rows alone.
@@ -136,16 +155,25 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
 
     # ----------------------------------------------------------------- graph
     def build(self, input_shape) -> None:
-        self._input_widths = tuple(int(shape[-1]) for shape in input_shape)
-        for transform, width in zip(self.input_transforms, self._input_widths, strict=True):
+        self._input_widths = tuple(tuple(int(s) for s in shape[1:]) for shape in input_shape)
+        for transform, shape in zip(self.input_transforms, self._input_widths, strict=True):
             if not transform.built:
-                transform.build((None, width))
+                transform.build((None, *shape))
         if not self.critic.built:
-            x_width, *target_widths = (
-                t.compute_output_shape((None, width))[-1]
-                for t, width in zip(self.input_transforms, self._input_widths, strict=True)
+            x_shape, *target_shapes = (
+                t.compute_output_shape((None, *shape))
+                for t, shape in zip(self.input_transforms, self._input_widths, strict=True)
             )
-            self.critic.build((None, x_width), (None, sum(target_widths)))
+            if len(target_shapes) == 1:
+                z_shape = target_shapes[0]
+            elif all(len(shape) == 2 for shape in target_shapes):  # (y, z) side by side
+                z_shape = (None, sum(shape[-1] for shape in target_shapes))
+            else:
+                raise ValueError(
+                    "A conditional model takes tabular y and z, (n, features) each; "
+                    f"received samples of shapes {self._input_widths[1:]}."
+                )
+            self.critic.build(tuple(x_shape), tuple(z_shape))
 
     def _require_target(self, target) -> None:
         if target is None:
@@ -302,16 +330,23 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
     # ------------------------------------------------------------- user input
     def _check_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
         """Validate (x, target) arrays; return x and the target (here z)."""
-        x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64")  # the transforms cast
-        self._check_widths((x.shape[1], z.shape[1]), ("x", "z"))
+        x, z = check_paired_samples(x, z, ("x", "z"), dtype="float64",  # the transforms cast
+                                    structured=True)  # fmt: skip
+        self._check_widths((x.shape[1:], z.shape[1:]), ("x", "z"))
         return x, z
 
-    def _check_widths(self, widths: tuple, names: tuple) -> None:
-        if self._input_widths is not None and tuple(widths) != self._input_widths:
+    def _check_widths(self, shapes: tuple, names: tuple) -> None:
+        """Refuse samples of other shapes than those the model was built for."""
+        shapes = tuple(tuple(int(s) for s in shape) for shape in shapes)
+        if self._input_widths is not None and shapes != self._input_widths:
+            def words(shape):
+                return f"{shape[0]}" if len(shape) == 1 else f"samples of shape {shape}"
+
             built = " and ".join(
-                f"{name} with {w}" for name, w in zip(names, self._input_widths, strict=True)
+                f"{name} with {words(w)}" for name, w in zip(names, self._input_widths,
+                                                            strict=True)  # fmt: skip
             )
-            received = " and ".join(str(w) for w in widths)
+            received = " and ".join(words(w) for w in shapes)
             raise ValueError(
                 f"This model was built for {built} feature(s); received {received}. "
                 "Build a new model for data of another shape."

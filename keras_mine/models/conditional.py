@@ -76,7 +76,7 @@ class ConditionalClassifierMI(ClassifierMI):
             raise ValueError(
                 f"x, y and z must be paired row by row (same length); received lengths {lengths}."
             )
-        self._check_widths((x.shape[1], y.shape[1], z.shape[1]), ("x", "y", "z"))
+        self._check_widths((x.shape[1:], y.shape[1:], z.shape[1:]), ("x", "y", "z"))
         return x, (y, z)
 
     def _marginal_targets(self, x, target, num_shuffles, seed) -> list:

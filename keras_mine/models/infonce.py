@@ -37,7 +37,8 @@ class InfoNCE(CriticModel):
         **kwargs: The critic and input settings of
             `keras_mine.models.base.CriticModel` (`hidden_dim`,
             `num_hidden_layers`, `activation`, `seed`, `preprocessing`,
-            `norm_feature`) and Keras' `Model` arguments (`name`, `dtype`).
+            `norm_feature`, `x_encoder`, `z_encoder`: the encoders' embeddings
+            meet in g(x)·h(z)) and Keras' `Model` arguments (`name`, `dtype`).
 
     Example (trained as `keras_mine.MINE` is; see its example for callbacks):
     >>> from keras_mine.tasks import bivariate_gaussian
@@ -53,11 +54,7 @@ class InfoNCE(CriticModel):
     fixed_readout_marginal = "it scores every pair of each held-out block"
 
     def __init__(self, critic: keras.layers.Layer | None = None, **kwargs: Any) -> None:
-        if critic is None:
-            names = ("hidden_dim", "num_hidden_layers", "activation")
-            settings = {name: kwargs[name] for name in names if name in kwargs}
-            critic = SeparableCritic(seed=kwargs.get("seed"), dtype=kwargs.get("dtype"), **settings)
-        elif not callable(getattr(critic, "score_matrix", None)):
+        if critic is not None and not callable(getattr(critic, "score_matrix", None)):
             raise ValueError(
                 "InfoNCE scores every x of a batch against every z: pass a critic with a "
                 "score_matrix(x, z) method, such as keras_mine.SeparableCritic (the "
@@ -65,6 +62,8 @@ class InfoNCE(CriticModel):
             )
         super().__init__(critic=critic, **kwargs)
         self.mi_metric = keras.metrics.Mean(name="mi")  # the bound per row
+
+    default_critic = SeparableCritic
 
     def compute_objective(self, t_joint, t_marginal, training: bool = False):
         """The InfoNCE bound of a batch's score matrix, given split (`split_score_matrix`)."""

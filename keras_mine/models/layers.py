@@ -61,9 +61,14 @@ class MutualInformation(keras.layers.Layer):
         activation: Activation of the default critic.
         tau: SMILE's clipping threshold (loss "smile" only; default 5).
         seed: Optional int seeding the critic and the in-batch shuffles.
+        x_encoder: Optional Keras layer or model in front of the default
+            critic for x (see `keras_mine.MLPCritic`); images (batch, h, w, c)
+            and sequences (batch, t, f) get a `keras_mine.ConvEncoder` by default.
+        z_encoder: The same for z.
 
     Call arguments:
-        x: Tensor (batch, dx). z: Tensor (batch, dz), paired with x by row.
+        x: Tensor (batch, dx), or (batch, ...) for an encoder. z: likewise,
+            paired with x by row.
         training: Python bool; the loss is added only in training.
 
     Returns:
@@ -87,6 +92,8 @@ class MutualInformation(keras.layers.Layer):
         activation: str = "relu",
         tau: float | None = None,
         seed: int | None = None,
+        x_encoder: keras.layers.Layer | None = None,
+        z_encoder: keras.layers.Layer | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -106,6 +113,13 @@ class MutualInformation(keras.layers.Layer):
                 num_hidden_layers=num_hidden_layers,
                 activation=activation,
                 seed=seed,
+                x_encoder=x_encoder,
+                z_encoder=z_encoder,
+            )
+        elif x_encoder is not None or z_encoder is not None:
+            raise ValueError(
+                "`x_encoder` and `z_encoder` configure the default critic; with your own "
+                "`critic`, give the encoders to it (keras_mine.MLPCritic(x_encoder=...))."
             )
         elif self.objective.score_matrix and not callable(getattr(critic, "score_matrix", None)):
             raise ValueError(
@@ -121,12 +135,13 @@ class MutualInformation(keras.layers.Layer):
 
     def build(self, x_shape: tuple, z_shape: tuple) -> None:
         for name, shape in (("x", x_shape), ("z", z_shape)):
-            if len(shape) != 2 or shape[-1] is None:
+            if len(shape) < 2 or any(s is None for s in shape[1:]):
                 raise ValueError(
-                    f"MutualInformation expects 2-D inputs (batch, features) with a known "
-                    f"width; {name} has shape {tuple(shape)}. Flatten or reshape it first."
+                    f"MutualInformation expects batches of samples of known shape: "
+                    f"(batch, features), (batch, steps, features) or (batch, h, w, channels); "
+                    f"{name} has shape {tuple(shape)}."
                 )
-        self.critic.build(x_shape, z_shape)
+        self.critic.build(tuple(x_shape), tuple(z_shape))
 
     def objective_and_estimate(self, x, z) -> tuple[tf.Tensor, tf.Tensor]:
         """The critic's training objective and the MI estimate on one batch.

@@ -154,7 +154,16 @@ SUITES = {
     "staircase": staircase,
     "rho": rho_sweep,
     "quick": lambda: [bivariate_gaussian(0.75), AdditiveNoiseTask(0.75), dense_gaussian(3, 3)],
+    "images": lambda: _images().image_suite(),
+    "embeddings": lambda: _images().embedding_suite(),
 }
+
+
+def _images():
+    """`keras_mine.tasks.images`, imported when its suites are asked for (it loads the digits)."""
+    from keras_mine.tasks import images
+
+    return images
 
 
 def get_suite(name: str) -> list[Task]:
