@@ -55,7 +55,11 @@ def run(tasks, methods: dict, n: int, seeds: list[int]) -> pd.DataFrame:
                 start = time.perf_counter()
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    mi = keras_mine.estimate_mi(a, b, method=method, **settings).mi
+                    try:
+                        mi = keras_mine.estimate_mi(a, b, method=method, **settings).mi
+                    except ValueError as error:  # refused (constant pixels for the copula)
+                        mi = float("nan")
+                        print(f"  {label} refused: {str(error)[:80]}")
                 rows.append({"task": task.name, "truth": task.mi_true, "method": label,
                              "seed": seed, "mi": mi, "seconds": time.perf_counter() - start,
                              "warned": len(caught)})  # fmt: skip
@@ -72,7 +76,8 @@ def table(runs: pd.DataFrame) -> str:
     lines = ["| task | truth | " + " | ".join(mean.columns) + " |",
              "|---|---|" + "---|" * len(mean.columns)]  # fmt: skip
     for (task, truth), row in mean.iterrows():
-        cells = [f"{v:.2f}" + ("" if abs(v - truth) <= 0.1 * truth else " ✗") for v in row]
+        cells = ["refused" if v != v else f"{v:.2f}" + ("" if abs(v - truth) <= 0.1 * truth
+                                                       else " ✗") for v in row]  # fmt: skip
         lines.append(f"| {task} | {truth:.2f} | " + " | ".join(cells) + " |")
     lines.append("| seconds per run | | " + " | ".join(f"{seconds[m]:.0f}" for m in mean.columns)
                  + " |")  # fmt: skip

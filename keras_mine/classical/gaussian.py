@@ -5,10 +5,15 @@ Each column is replaced by its normal scores ``Phi^-1(rank / (n + 1))``
 sample covariance, ``I = H(X) + H(Z) - H(X, Z)`` with each Gaussian
 entropy taken from a log-determinant. The ranks make it invariant under
 any increasing map of a column; it is exact (up to the ranks' noise) when
-the data are an increasing map of a Gaussian, and a lower bound on the MI
-otherwise: among all dependences with these copula correlations the
-Gaussian one has the least MI. Milliseconds, no tuning: a baseline and a
-sanity check for the neural estimates.
+the data are an increasing map of a Gaussian. With one column each it is a
+lower bound on the MI otherwise (among the joint laws of two normal scores
+with this correlation the Gaussian one has the least MI). With several
+columns it is no bound: the Gaussian entropy of x over-reads the entropy
+of columns that depend on each other non-linearly, and x on a
+low-dimensional set of many columns reads far too high (a 2-D Gaussian
+pair of 1 nat embedded in 256 dimensions by an injective network read 9.1;
+docs/benchmarks.md, "Images and embeddings"). Milliseconds, no tuning: a
+baseline and a sanity check for the neural estimates.
 
 The entropies carry the finite-sample bias correction of Ince et al.
 (2017, after Oyman et al.): under Gaussian data the log-determinant of a
@@ -102,8 +107,9 @@ def gaussian_copula_mi(x: Any, z: Any, biascorrect: bool = True) -> float:
     Returns
     -------
     float
-        The MI of the Gaussian copula, in nats: a lower bound on the MI,
-        exact for increasing maps of a Gaussian. With the bias correction it
+        The MI of the Gaussian copula, in nats: exact for increasing maps
+        of a Gaussian; a lower bound when x and z have one column each, no
+        bound with several (see the module docstring). With the bias correction it
         can be slightly negative on independent data.
 
     Raises

@@ -66,8 +66,8 @@ def estimate_mi(
         capped by ln N, so it reads high MI that the critic bounds cannot).
         Classical: "ksg", "mixed" (kNN for data with ties or discrete
         columns), "kde", "histogram", "discrete", "gaussian_copula"
-        (closed form of the normal scores' correlation: milliseconds, a
-        lower bound, exact for increasing maps of a Gaussian).
+        (closed form of the normal scores' correlation: milliseconds, exact
+        for increasing maps of a Gaussian, a lower bound for one column each).
     seed : int or None
         Seeds the folds, the initialization, the batch order and the
         shuffles: the same seed gives the same estimate. No global random

@@ -205,7 +205,8 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
                                 levels=discrete_levels),
     "gaussian_copula": ClassicalMethod(
         "normal scores, then the Gaussian MI with its bias correction (Ince et al. 2017): "
-        "a lower bound, exact for increasing maps of a Gaussian", gaussian_copula_mi,
+        "exact for increasing maps of a Gaussian, a lower bound for one column each",
+        gaussian_copula_mi,
         ("biascorrect",),
     ),
 })  # fmt: skip
