@@ -22,7 +22,7 @@ import numpy as np
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_int, check_seed
 
-__all__ = ["ConvEncoder", "default_encoder", "check_encoder", "encoded_width",
+__all__ = ["ConvEncoder", "default_encoder", "check_encoder", "copy_encoder", "encoded_width",
            "sample_rank", "MAX_POSITIONS"]  # fmt: skip
 
 #: `ConvEncoder` halves the positions (stride-2 convolutions) until at most
@@ -174,6 +174,13 @@ def check_encoder(encoder: Any, name: str) -> keras.layers.Layer | None:
         f"`{name}` must be a Keras layer or model that maps a batch of samples to "
         f"(batch, features), or None for the default; received {type(encoder).__name__}."
     )
+
+
+def copy_encoder(encoder: keras.layers.Layer | None) -> keras.layers.Layer | None:
+    """A new, unbuilt copy of `encoder` from its config (None stays None), to train in its place."""
+    if encoder is None:
+        return None
+    return keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(encoder))
 
 
 def encoded_width(encoder: keras.layers.Layer | None, shape: tuple) -> int:

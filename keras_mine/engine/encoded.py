@@ -16,19 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
 import tensorflow as tf
 
 from keras_mine.core.critics import MLPCritic, SeparableCritic
+from keras_mine.core.encoders import copy_encoder
 
 __all__ = ["KerasCritics"]
-
-
-def _clone(encoder: keras.layers.Layer | None) -> keras.layers.Layer | None:
-    """A new, unbuilt copy of `encoder` from its config (None stays None)."""
-    if encoder is None:
-        return None
-    return keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(encoder))
 
 
 class KerasCritics:
@@ -73,8 +66,9 @@ class KerasCritics:
 
     def make(self, seed: int | None):
         """A new critic, built, seeded by `seed`; given encoders at their given weights."""
-        critic = self.critic_class(seed=seed, x_encoder=_clone(self.given[0]),
-                                   z_encoder=_clone(self.given[1]), **self.settings)  # fmt: skip
+        x_encoder, z_encoder = map(copy_encoder, self.given)
+        critic = self.critic_class(seed=seed, x_encoder=x_encoder, z_encoder=z_encoder,
+                                   **self.settings)  # fmt: skip
         critic.build(*self.batch_shapes)
         for given, own in zip(self.given, critic.encoders, strict=True):
             if given is not None:

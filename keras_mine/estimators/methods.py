@@ -96,11 +96,9 @@ class NeuralMethod:
             return build
 
         def build_with_copies(**kwargs):  # each model its own copy of a given encoder
-            import keras
+            from keras_mine.core.encoders import copy_encoder
 
-            copies = {key: keras.saving.deserialize_keras_object(
-                keras.saving.serialize_keras_object(e)) for key, e in encoders.items()}
-            return build(**copies, **kwargs)
+            return build(**{key: copy_encoder(e) for key, e in encoders.items()}, **kwargs)
 
         return build_with_copies
 
