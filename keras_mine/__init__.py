@@ -18,6 +18,10 @@ _SOURCES = {
     "SeparableCritic": "keras_mine.core.critics",
     "ConvEncoder": "keras_mine.core.encoders",
     "make_dataset": "keras_mine.core.data",
+    "load_model": "keras_mine.models.saving",
+    "npy_dataset": "keras_mine.core.streaming",
+    "tfrecord_dataset": "keras_mine.core.streaming",
+    "write_tfrecord": "keras_mine.core.streaming",
     "DonskerVaradhanMetric": "keras_mine.core.metrics",
     "estimate_cmi": "keras_mine.estimators.conditional",
     "EntropyResult": "keras_mine.estimators.entropy",
@@ -63,6 +67,24 @@ _TENSORFLOW_FREE = (
 )
 
 
+def _register_if_keras_is_loaded() -> None:
+    """With Keras (and so TensorFlow) already imported, register the saved classes now.
+
+    Then ``keras.saving.load_model`` finds keras_mine's models right after
+    ``import keras_mine``, at the price of importing the models (about 0.3 s
+    more once TensorFlow is loaded). Without Keras, `load_model` does it.
+    """
+    import sys
+
+    keras = sys.modules.get("keras")
+    try:
+        on_tensorflow = keras is not None and keras.backend.backend() == "tensorflow"
+    except AttributeError:  # a partly imported Keras
+        on_tensorflow = False
+    if on_tensorflow:
+        _importlib.import_module("keras_mine.models.saving")
+
+
 def __getattr__(name: str):
     source = _SOURCES.get(name) or _MODULES.get(name)
     if source is None:
@@ -83,6 +105,10 @@ __all__ = [
     "bounds",
     "default_callbacks",
     "make_dataset",
+    "load_model",
+    "npy_dataset",
+    "tfrecord_dataset",
+    "write_tfrecord",
     "MLPCritic",
     "SeparableCritic",
     "ConvEncoder",
@@ -124,3 +150,5 @@ __all__ = [
     "METHODS",
     "__version__",
 ]
+
+_register_if_keras_is_loaded()

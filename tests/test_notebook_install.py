@@ -20,7 +20,7 @@ def _install_cell(path: Path) -> str:
 
 def test_every_notebook_installs_from_one_named_address(tmp_path):
     cells = {path.name: _install_cell(path) for path in NOTEBOOKS}
-    assert len(cells) == 6 and len(set(cells.values())) == 1  # the same cell everywhere
+    assert len(cells) == 7 and len(set(cells.values())) == 1  # the same cell everywhere
     cell = next(iter(cells.values()))
     assert len(ADDRESS.findall(cell)) == 1 and PIP_LINE in cell
     # Run the cell's pip line with the address pointed at this checkout (its

@@ -193,3 +193,23 @@ def test_embedded_gaussian_is_an_injective_embedding():
     hidden = np.linalg.solve(w2.T, x.T).T  # W2 is invertible
     recovered = np.linalg.lstsq(w1.T, (np.arctanh(hidden) - b).T, rcond=None)[0].T
     np.testing.assert_allclose(recovered, u, atol=2e-3)  # x determines the latent
+
+
+# ------------------------------------------------------- representation learning
+def test_contrastive_features_beat_random_features_on_a_linear_probe():
+    # examples/contrastive_digits.py on fewer epochs (30 of 100). Measured at
+    # 100 epochs, seeds 0, 1, 2: probe accuracy 0.957 / 0.943 / 0.952 learned,
+    # 0.866 / 0.886 / 0.866 random (docs/benchmarks.md); 599 test digits give
+    # a standard error of 0.014 on an accuracy near 0.9.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "contrastive_digits.py"
+    spec = importlib.util.spec_from_file_location("contrastive_digits", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    result = example.run(epochs=30, seed=0)
+    learned, random = result["learned"], result["random"]
+    assert learned["accuracy"] > random["accuracy"] + 0.04, result
+    assert learned["mi_probe_bound"] > random["mi_probe_bound"], result
+    assert learned["mi_probe_bound"] < result["h_label"], result

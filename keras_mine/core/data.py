@@ -18,6 +18,7 @@ __all__ = [
     "make_dataset",
     "take_rows",
     "dataset_to_arrays",
+    "dataset_chunks",
 ]
 
 
@@ -26,6 +27,13 @@ VALIDATION_BLOCK = 4096
 #: Rows scored per forward pass when a trained critic is read out (memory
 #: only: the estimate does not depend on it).
 READOUT_BLOCK = 8192
+#: Rows of a dataset held at once where a model adapts its input transforms
+#: to it (the first chunk) or reads it out (chunk by chunk): at most
+#: DATASET_CHUNK rows and, for wide rows, about CHUNK_VALUES values (but at
+#: least MIN_CHUNK_ROWS rows, the quantiles' knots), which bounds memory.
+DATASET_CHUNK = 65_536
+CHUNK_VALUES = 2**23
+MIN_CHUNK_ROWS = 4096
 #: Rows per score matrix when InfoNCE is read out (validation and held-out
 #: readout): the readout can never exceed ln(NCE_READOUT_BLOCK) = 8.3 nats.
 NCE_READOUT_BLOCK = 4096
@@ -131,17 +139,50 @@ def make_dataset(
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
+def _pairs(element):
+    """Arrays of one dataset element: (x, z), or (x, y, z) from (x, (y, z)); weights dropped."""
+    if not isinstance(element, (tuple, list)) or len(element) < 2:
+        raise ValueError(
+            "A tf.data.Dataset passed to keras_mine must yield batches of "
+            f"(x, z) pairs; received elements of type {type(element).__name__}."
+        )
+    return tuple(np.asarray(part) for part in tf.nest.flatten(tuple(element[:2])))
+
+
+def block_rows(values_per_row: int, most: int = DATASET_CHUNK, values: int = CHUNK_VALUES) -> int:
+    """Rows of `values_per_row` values to process at once: `most`, fewer for wide rows."""
+    return int(np.clip(values // max(values_per_row, 1), min(MIN_CHUNK_ROWS, most), most))
+
+
+def dataset_chunks(dataset: tf.data.Dataset, rows: int | None = None):
+    """Yield the dataset's batches joined into chunks of `rows` rows (the last one shorter).
+
+    Each chunk is a tuple of arrays, (x, z) (or (x, y, z)): at most `rows`
+    rows of the dataset are held at once, so a dataset streamed from files
+    larger than memory can be read in bounded memory. Default `rows`:
+    `block_rows` of the element spec's row width.
+    """
+    if rows is None:
+        specs = tf.nest.flatten(tuple(dataset.element_spec[:2]))
+        rows = block_rows(sum(int(np.prod(spec.shape[1:])) for spec in specs))
+    held, count, seen = [], 0, False
+    for element in dataset:
+        seen = True
+        batch = _pairs(element)
+        held.append(batch)
+        count += len(batch[0])
+        while count >= rows:
+            joined = tuple(np.concatenate(part) for part in zip(*held, strict=True))
+            yield tuple(part[:rows] for part in joined)
+            held = [tuple(part[rows:] for part in joined)]
+            count -= rows
+    if not seen:
+        raise ValueError("The tf.data.Dataset is empty; it must yield (x, z) batches.")
+    if count:
+        yield tuple(np.concatenate(part) for part in zip(*held, strict=True))
+
+
 def dataset_to_arrays(dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate a batched dataset of ``(x, z)`` (or ``(x, z, ...)``) into arrays."""
-    xs, zs = [], []
-    for element in dataset:
-        if not isinstance(element, (tuple, list)) or len(element) < 2:
-            raise ValueError(
-                "A tf.data.Dataset passed to keras_mine must yield batches of "
-                f"(x, z) pairs; received elements of type {type(element).__name__}."
-            )
-        xs.append(np.asarray(element[0]))
-        zs.append(np.asarray(element[1]))
-    if not xs:
-        raise ValueError("The tf.data.Dataset is empty; it must yield (x, z) batches.")
-    return np.concatenate(xs), np.concatenate(zs)
+    chunks = list(dataset_chunks(dataset, rows=2**62))
+    return chunks[0][0], chunks[0][1]

@@ -18,9 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mine.core.critics import MLPCritic, critic_config, with_critic_deserialized
-from keras_mine.core.data import (
-    shuffle_marginal,
-)
+from keras_mine.core.data import block_rows, dataset_chunks, shuffle_marginal
 from keras_mine.core.distribute import (
     logs_for_keras,
     scale_loss_for_replicas,
@@ -217,19 +215,27 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
 
         Like `keras.layers.Normalization.adapt`: pass the rows the model will
         train on (arrays, or a tf.data.Dataset of (x, z) batches as `x`);
-        rows read out later are mapped with what was fitted here.
+        rows read out later are mapped with what was fitted here. Of a
+        dataset, the first chunk is read (`keras_mine.core.data.dataset_chunks`:
+        65,536 rows, fewer for wide rows, at least 4,096), as Keras'
+        ``adapt(steps=...)`` reads a part: enough
+        for the quantiles of the normal scores, and bounded memory for data
+        streamed from files (`keras_mine.npy_dataset`, whose first rows come
+        from random blocks of the file). Any increasing map keeps the MI, so
+        a part only changes how well the critic's inputs are spread.
         """
         if isinstance(x, tf.data.Dataset):
-            batches = [tf.nest.flatten(keras.utils.unpack_x_y_sample_weight(b)[:2]) for b in x]
-            if not batches:
-                raise ValueError("The tf.data.Dataset is empty; it must yield (x, z) batches.")
-            parts = [np.concatenate([np.asarray(b[i]) for b in batches]) for i in range(
-                len(batches[0]))]  # fmt: skip
+            parts = list(next(dataset_chunks(x)))
         else:
             parts = tf.nest.flatten(self._check_inputs(x, z))
         self._build_for(parts[0], tuple(parts[1:]) if len(parts) > 2 else parts[1])
         for transform, values in zip(self.input_transforms, parts, strict=True):
             transform.adapt(values)
+
+    def _dataset_parts(self, parts: tuple) -> tuple:
+        """(x, target) of one chunk of a dataset, checked: target (y, z) for (x, y, z)."""
+        x, *target = parts
+        return self._check_inputs(x, tuple(target) if len(target) > 1 else target[0])
 
     def _require_adapted(self) -> None:
         if not self.is_adapted:
@@ -239,9 +245,14 @@ class CriticModel(ReadoutMixin, ArrayFitMixin, EpochFunctionMixin, keras.Model):
                 "training rows) first."
             )
 
-    def _transform_arrays(self, x: np.ndarray, target, block: int = 65536):
-        """Checked numpy inputs through the input transforms, as float32 numpy arrays."""
+    def _transform_arrays(self, x: np.ndarray, target):
+        """Checked numpy inputs through the input transforms, as float32 numpy arrays.
+
+        In blocks of rows (`keras_mine.core.data.block_rows`): the map's
+        float64 intermediates grow with the values transformed at once.
+        """
         parts = tf.nest.flatten((x, target))
+        block = block_rows(max(p[0].size for p in parts), values=2**22)
         as_numpy = keras.ops.convert_to_numpy
         out = [
             np.concatenate([as_numpy(t(p[i : i + block])) for i in range(0, len(p), block)])

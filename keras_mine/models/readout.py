@@ -13,7 +13,12 @@ import numpy as np
 import tensorflow as tf
 
 from keras_mine.core.bounds import donsker_varadhan, donsker_varadhan_stderr, log_mean_exp
-from keras_mine.core.data import READOUT_BLOCK, dataset_to_arrays, marginal_permutations
+from keras_mine.core.data import (
+    READOUT_BLOCK,
+    dataset_chunks,
+    marginal_permutations,
+)
+from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_int, to_units
 
 __all__ = ["ReadoutMixin", "NUM_SHUFFLES"]
@@ -177,7 +182,8 @@ class ReadoutMixin:
 
         Args:
             x, z: Paired samples (array-like), or a tf.data.Dataset of
-                (x, z) batches as `x`.
+                (x, z) batches as `x`, read in chunks (see
+                `dataset_readout_with_error`).
             batch_size: Rows scored at once (memory only; the result does
                 not depend on it).
             num_shuffles: Number of permutations of z forming the marginal
@@ -189,13 +195,46 @@ class ReadoutMixin:
         Returns:
             The MI estimate (float).
         """
-        x, z = self._paired_inputs(x, z)
-        return self._estimate_checked(x, z, batch_size, num_shuffles, seed, units)
+        if not isinstance(x, tf.data.Dataset):
+            return self._estimate_checked(*self._check_inputs(x, z), batch_size, num_shuffles,
+                                          seed, units)  # fmt: skip
+        if z is not None:
+            raise ValueError("Pass either a dataset of (x, z) pairs as `x`, or x and z.")
+        value, _ = self.dataset_readout_with_error(
+            x, batch_size=batch_size, num_shuffles=num_shuffles, seed=seed)  # fmt: skip
+        return to_units(value, units)
 
-    def _paired_inputs(self, x, z) -> tuple[np.ndarray, np.ndarray]:
-        """Checked arrays from x and z, or from a dataset of (x, z) batches passed as `x`."""
-        if isinstance(x, tf.data.Dataset):
-            if z is not None:
-                raise ValueError("Pass either a dataset of (x, z) pairs as `x`, or x and z.")
-            x, z = dataset_to_arrays(x)
-        return self._check_inputs(x, z)
+    def dataset_readout_with_error(
+        self, dataset: tf.data.Dataset, *, batch_size: int = READOUT_BLOCK,
+        num_shuffles: int = NUM_SHUFFLES, seed: int | None = None,
+        chunk_size: int | None = None,
+    ) -> tuple[float, float]:  # fmt: skip
+        """`readout_with_error` of a dataset read in chunks of `chunk_size` rows.
+
+        Default `chunk_size`: 65,536 rows, fewer for wide rows (about 8
+        million values per chunk, at least 4,096 rows;
+        `keras_mine.core.data.dataset_chunks`).
+
+        Each chunk is read out as arrays are (its marginal pairs are drawn
+        within it, from a named stream of `seed` per chunk; the first chunk
+        from `seed` itself, so a dataset of at most `chunk_size` rows gives
+        exactly the estimate of its rows as arrays). The estimate is the
+        row-weighted mean of the chunks' estimates and its standard error
+        combines theirs. Memory holds one chunk's rows: a dataset streamed
+        from files larger than memory (`keras_mine.npy_dataset`) is read
+        out in bounded memory; pass it unshuffled, every row once.
+        """
+        streams = SeedStreams(self.readout_seed if seed is None else seed)
+        fixed = self.fixed_readout_marginal is not None  # its own check refuses a seed
+        values, errors, rows = [], [], []
+        if chunk_size is not None:
+            check_int(chunk_size, "chunk_size")
+        for i, parts in enumerate(dataset_chunks(dataset, chunk_size)):
+            x, target = self._dataset_parts(parts)
+            value, error = self.readout_with_error(
+                x, target, batch_size=batch_size, num_shuffles=num_shuffles,
+                seed=seed if i == 0 or fixed else streams.integer("chunk", i),
+            )  # fmt: skip
+            values.append(value), errors.append(error), rows.append(len(x))
+        weights = np.asarray(rows) / sum(rows)
+        return float(weights @ values), float(np.sqrt(weights**2 @ np.square(errors)))
