@@ -16,6 +16,9 @@ the graphs) to the end of the last:
   the same graph call), driven by the engine's loop, not Keras' fit;
 - in_graph_limit: a hand-written `tf.function` epoch loop doing only
   shuffle, gather, critic, DV loss and Adam; no metrics, no validation;
+- conv_*: the same three paths (Keras' loop, our fit, the engine) for the
+  conv critic on 8x8 digit images (3,000 training and 1,000 validation
+  pairs, a `ConvEncoder` for each side, then the same MLP head);
 - separate / vectorized: K critics (K bivariate Gaussians) trained for the
   same epochs one after another by the engine (a stack of one each), or
   together as one stack of K, as `estimate_mi_many` does; critic-steps per
@@ -44,8 +47,10 @@ from keras_mine import MINE, MLPCritic  # noqa: E402
 from keras_mine.core.bounds import donsker_varadhan  # noqa: E402
 from keras_mine.engine.stack import CriticStack  # noqa: E402
 from keras_mine.tasks import bivariate_gaussian  # noqa: E402
+from keras_mine.tasks.images import DigitPairs  # noqa: E402
 
 N_TRAIN, N_VAL, BATCH = 8_000, 2_000, 300
+N_IMAGES, N_VAL_IMAGES = 3_000, 1_000  # the conv critic's figures
 CRITIC = dict(hidden_dim=50, num_hidden_layers=3)
 STEPS_PER_EPOCH = -(-N_TRAIN // BATCH)
 
@@ -59,16 +64,16 @@ def _model() -> MINE:
 class EpochClock(keras.callbacks.Callback):
     """Records the time at each epoch end."""
 
-    def __init__(self):
+    def __init__(self, steps_per_epoch: int = STEPS_PER_EPOCH):
         super().__init__()
-        self.times = []
+        self.times, self.steps_per_epoch = [], steps_per_epoch
 
     def on_epoch_end(self, epoch, logs=None):
         self.times.append(time.perf_counter())
 
     def steps_per_second(self) -> float:
         """Over the epochs after the first, whose time includes tracing the graphs."""
-        return STEPS_PER_EPOCH * (len(self.times) - 1) / (self.times[-1] - self.times[0])
+        return self.steps_per_epoch * (len(self.times) - 1) / (self.times[-1] - self.times[0])
 
 
 def plain_keras_fit(x, z, epochs):
@@ -138,6 +143,40 @@ def in_graph_limit(x, z, epochs):
     return clock.steps_per_second()
 
 
+def _conv_model() -> MINE:
+    model = MINE(loss="mine_biased", seed=0, **CRITIC)  # a ConvEncoder for each image
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    return model
+
+
+def conv_figures(epochs: int) -> dict[str, float]:
+    """The conv critic (digit images, 8x8x1 each side): Keras' loop, our fit, the engine."""
+    x, z = DigitPairs(1, 10).sample(N_IMAGES + N_VAL_IMAGES, seed=0)
+    train, val = slice(0, N_IMAGES), slice(N_IMAGES, None)
+    steps = -(-N_IMAGES // BATCH)
+    figures = {}
+    clock, model = EpochClock(steps), _conv_model()
+    model.adapt(x[train], z[train])
+    keras.Model.fit(model, x[train], z[train], batch_size=BATCH, epochs=epochs + 1, verbose=0,
+                    callbacks=[clock])  # fmt: skip
+    figures["conv_plain_keras_fit"] = clock.steps_per_second()
+    clock = EpochClock(steps)
+    _conv_model().fit(x[train], z[train], batch_size=BATCH, epochs=epochs + 1, verbose=0,
+                      callbacks=[clock])  # fmt: skip
+    figures["conv_keras_fit"] = clock.steps_per_second()
+    stack = CriticStack(1, (x.shape[1:], z.shape[1:]), "mine_biased", {},
+                        dict(CRITIC, activation="relu"), 1e-3)  # fmt: skip
+    stack.reset(0)
+    rows = np.arange(len(x))
+    tensors = stack.epoch_data(x[None], z[None], rows[train], rows[val], np.random.default_rng(0))
+    clock = EpochClock(steps)
+    for e in range(epochs + 1):
+        stack.train_epoch(tensors, BATCH, np.array([0, e]))
+        clock.on_epoch_end(e)
+    figures["conv_highlevel"] = clock.steps_per_second()
+    return figures
+
+
 def separate_runs(data, epochs):
     start = time.perf_counter()
     for pair in data:
@@ -193,6 +232,7 @@ def run(args) -> None:
         data.append((a[:N_TRAIN], b[:N_TRAIN], a[N_TRAIN:], b[N_TRAIN:]))
     figures[f"separate_{args.critics}_critic"] = separate_runs(data, args.epochs)
     figures[f"vectorized_{args.critics}_critic"] = vectorized(data, args.epochs)
+    figures.update(conv_figures(args.epochs))
     for name, steps_per_second in figures.items():
         print(f"{name}_steps_per_s={steps_per_second:.0f}")
     print(f"ratio_keras_fit_vs_plain={figures['keras_fit'] / figures['plain_keras_fit']:.2f}")
@@ -201,6 +241,8 @@ def run(args) -> None:
         figures[f"vectorized_{args.critics}_critic"] / figures[f"separate_{args.critics}_critic"]
     )
     print(f"ratio_vectorized_vs_separate={ratio:.2f}")
+    for path in ("conv_keras_fit", "conv_highlevel"):
+        print(f"ratio_{path}_vs_plain={figures[path] / figures['conv_plain_keras_fit']:.2f}")
 
 
 if __name__ == "__main__":

@@ -95,15 +95,41 @@ def test_model_graphs(name):
     )
 
 
-@pytest.mark.parametrize(("method", "options"), [("mine", {"alpha": 0.01}),
-                                                ("doe", {"components": 2})])  # fmt: skip
-def test_stacked_trainer_graphs(method, options):
+IMAGES = np.random.default_rng(1).random((128, 8, 8, 1)).astype("float32")
+SEQUENCES = np.random.default_rng(2).normal(size=(128, 20, 3)).astype("float32")
+
+
+@pytest.mark.parametrize("model_class", [keras_mine.MINE, keras_mine.InfoNCE])
+def test_conv_critic_model_graphs(model_class):
+    # The default encoders: a 2-D ConvEncoder for the images, a 1-D one for the sequences.
+    model = model_class(hidden_dim=8, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.adapt(IMAGES, SEQUENCES)
+    batch = (tf.constant(IMAGES[:32]), tf.constant(SEQUENCES[:32]))
+    epoch = model.epoch_inputs(IMAGES, SEQUENCES, batch_size=32,
+                               validation=(IMAGES, SEQUENCES))  # fmt: skip
+    _check(
+        tf.function(model.train_step).get_concrete_function(batch),
+        model.make_train_epoch_function().get_concrete_function(epoch),
+        tf.function(model.test_step).get_concrete_function(batch),
+        tf.function(lambda inputs: model(inputs)).get_concrete_function(batch),
+    )
+
+
+@pytest.mark.parametrize(("method", "options", "x", "z"), [
+    ("mine", {"alpha": 0.01}, X, Z),
+    ("doe", {"components": 2}, X, Z),
+    ("mine", {"alpha": 0.01}, IMAGES, SEQUENCES),  # conv encoders: Keras critics in the stack
+    ("infonce", {}, IMAGES, SEQUENCES),
+])  # fmt: skip
+def test_stacked_trainer_graphs(method, options, x, z):
     # "doe": the density models (mixtures, triangular mixing) train and read out on the GPU too.
     critic = dict(hidden_dim=8, num_hidden_layers=1, activation="relu")
-    stack = CriticStack(3, (1, 1), method, options, critic, 1e-3)
+    widths = tuple(a.shape[1] if a.ndim == 2 else a.shape[1:] for a in (x, z))  # as the loop
+    stack = CriticStack(3, widths, method, options, critic, 1e-3)
     stack.reset(0)
-    data = stack.epoch_data(np.stack([X] * 3), np.stack([Z] * 3), np.arange(200),
-                            np.arange(200, 256), np.random.default_rng(0))  # fmt: skip
+    data = stack.epoch_data(np.stack([x] * 3), np.stack([z] * 3), np.arange(100),
+                            np.arange(100, 128), np.random.default_rng(0))  # fmt: skip
     _check(
         stack.epoch_function.get_concrete_function(
             data["x"], data["z"], data["x_val"], data["z_val"], data["x_val_marginal"],
