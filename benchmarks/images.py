@@ -3,6 +3,7 @@
     python benchmarks/images.py                       # both parts, seed 0 (about 60 min, 2 cores)
     python benchmarks/images.py --parts images --seeds 0 1 2 --n 5000
     python benchmarks/images.py --parts embeddings
+    python benchmarks/images.py --parts images --methods "mine (conv)" --tasks 2 3
 
 Parts:
   images      `keras_mine.tasks.images.image_suite`: rows of 8x8 digits whose labels
@@ -89,10 +90,16 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", default=["images", "embeddings"])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--methods", nargs="+", help="labels of the table's methods (default all)")
+    parser.add_argument("--tasks", type=int, nargs="+", help="indices of the suite's tasks")
     args = parser.parse_args()
     for part in args.parts:
         tasks, methods = ((image_suite(), IMAGE_METHODS) if part == "images"
                           else (embedding_suite(), EMBEDDING_METHODS))  # fmt: skip
+        if args.methods:
+            methods = {label: methods[label] for label in args.methods}
+        if args.tasks:
+            tasks = [tasks[i] for i in args.tasks]
         runs = run(tasks, methods, args.n, args.seeds)
         print(f"\n{part}, N = {args.n}, seeds {args.seeds} (✗: off by more than 10%)\n")
         print(table(runs))

@@ -61,7 +61,8 @@ def defaults_for(method: str, x: np.ndarray, target) -> dict[str, Any]:
     """The default settings of neural `method` for these inputs.
 
     `NEURAL_SETTINGS`, with `ONE_COLUMN_SETTINGS[method]` over them when `x`
-    and `target` are arrays of one column each (2-D, as checked).
+    and `target` are tabular arrays of one column each (2-D, as checked; not
+    images or sequences of one channel).
 
     Examples
     --------
@@ -70,9 +71,12 @@ def defaults_for(method: str, x: np.ndarray, target) -> dict[str, Any]:
     0.01
     >>> defaults_for("mine", np.zeros((5, 2)), np.zeros((5, 1)))["learning_rate"]
     0.001
+    >>> defaults_for("mine", np.zeros((5, 8, 8, 1)), np.zeros((5, 8, 8, 1)))["learning_rate"]
+    0.001
     """
-    one_column = (
-        isinstance(target, np.ndarray) and np.shape(x)[-1] == 1 and target.shape[-1] == 1
+    one_column = (  # tabular only: an image of one channel, (n, h, w, 1), is not one column
+        isinstance(target, np.ndarray) and np.ndim(x) == 2 and target.ndim == 2
+        and np.shape(x)[-1] == 1 and target.shape[-1] == 1
     )
     return {**NEURAL_SETTINGS, **(ONE_COLUMN_SETTINGS.get(method, {}) if one_column else {})}
 

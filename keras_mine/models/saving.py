@@ -37,11 +37,16 @@ def load_model(filepath: str | os.PathLike, **kwargs: Any) -> keras.Model:
     arguments: ``custom_objects``, ``compile``, ``safe_mode``), with every
     keras_mine class registered first, in any process.
 
-    Args:
-        filepath: Path of the ``.keras`` file.
-        **kwargs: Passed to `keras.saving.load_model`.
+    Parameters
+    ----------
+    filepath : str or os.PathLike
+        Path of the ``.keras`` file.
+    **kwargs
+        Passed to `keras.saving.load_model`.
 
-    Returns:
+    Returns
+    -------
+    keras.Model
         The restored model.
     """
     return keras.saving.load_model(filepath, **kwargs)
