@@ -119,3 +119,79 @@ def test_mixed_with_many_levels_reports_its_bias_on_independent_data():
     x = rng.integers(0, 10, 100)
     dependent = keras_mine.estimate_mi(x, x + rng.normal(size=100), method="mixed")
     assert dependent.null_level > 0.1 and dependent.mi > dependent.null_level + 0.5
+
+
+def test_the_pairwise_copula_bound_stays_below_the_truth():
+    # A lower bound must hold on every task whatever its marginals: the v1 suite and
+    # Gaussians up to rho 0.9999, at N 200 and 2,000 (all 1,170 (task, N, seed) cases of
+    # v1 + extended at N 200/1,000/5,000, seeds 0-4, held when the check was written).
+    from keras_mine.estimators.diagnostics import pairwise_copula_bound
+    from keras_mine.tasks import get_suite
+
+    tasks = [*get_suite("v1"), *(bivariate_gaussian(r) for r in (0.9, 0.99, 0.9999))]
+    gaps = []
+    for task in tasks:
+        for n, seed in ((200, 0), (2000, 1)):
+            found = pairwise_copula_bound(*task.sample(n, seed=seed))
+            gaps.append(-np.inf if found is None else found[0] - task.mi_true)
+    assert max(gaps) < 0
+    # Tight where the critic bounds fall short: a monotone map of a Gaussian at high MI.
+    x, z = bivariate_gaussian(0.9999).sample(5000, seed=0)
+    bound, i, j = pairwise_copula_bound(np.exp(x), -(z**3))
+    assert (i, j) == (0, 0) and 4.1 < bound < bivariate_gaussian(0.9999).mi_true
+
+
+def test_ties_do_not_make_a_bound():
+    # Two equal binary columns share ln 2 nats; their correlation of 1 is no Gaussian bound.
+    from keras_mine.estimators.diagnostics import pairwise_copula_bound
+
+    flags = np.arange(1000) % 2
+    assert pairwise_copula_bound(flags[:, None], flags[:, None].astype(float)) is None
+    assert _messages(lambda: keras_mine.estimate_mi(flags, flags, method="discrete")) == []
+
+
+def test_an_estimate_short_of_the_bound_warns_and_one_at_the_truth_does_not():
+    # The case: rho 0.9999 (4.26 nats) where MINE read 3.70 at N 5,000 and the
+    # ln(N) ceiling said nothing. The histogram's 10 bins cannot show more than ln 10.
+    from keras_mine.estimators.diagnostics import below_lower_bound
+
+    x, z = bivariate_gaussian(0.9999).sample(5000, seed=0)
+    messages = _messages(lambda: keras_mine.estimate_mi(x, z, method="histogram", bins=10))
+    assert any("a lower bound from x column 0 and z column 0" in m for m in messages)
+    assert "method='doe'" in below_lower_bound(3.70, x, z)
+    assert below_lower_bound(bivariate_gaussian(0.9999).mi_true * 0.9, x, z) is None
+    # KSG on the same rows is close to the truth: no such warning.
+    messages = _messages(lambda: keras_mine.estimate_mi(x, z, method="ksg"))
+    assert not any("lower bound" in m for m in messages)
+
+
+def test_a_copula_estimate_its_own_model_does_not_bear_out_warns():
+    # A 2-D Gaussian of 1 nat embedded in 256 dimensions: the copula read 9.12 silently.
+    from keras_mine.tasks.images import embedding_suite
+
+    x, z = embedding_suite()[0].sample(5000, seed=0)
+    messages = _messages(lambda: keras_mine.estimate_mi(x, z, method="gaussian_copula"))
+    assert any("not borne out by its own model" in m for m in messages)
+    # Jointly Gaussian normal scores in 25 + 25 columns, and a monotone map of a Gaussian:
+    # the copula is right, and quiet.
+    from keras_mine.tasks import get_suite
+
+    wide = next(t for t in get_suite("v1") if t.name == "half_cube-multinormal-sparse-25-25-2-2.0")
+    for a, b in (wide.sample(500, seed=0), (np.exp(X), Z**3)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            keras_mine.estimate_mi(a, b, method="gaussian_copula")
+
+
+def test_high_but_finite_mi_is_not_called_a_function():
+    # rho 0.999 (3.11 nats) is estimated within 10% by KSG, and the "nearly a function"
+    # warning fired on it at threshold 0.05; a function with 1% noise still warns.
+    from keras_mine.estimators.diagnostics import near_deterministic
+
+    x, z = bivariate_gaussian(0.999).sample(5000, seed=0)
+    assert near_deterministic(x, z) is None
+    g = np.random.default_rng(0).normal(size=(5000, 1))
+    assert near_deterministic(np.sin(3 * g) + 0.01 * np.random.default_rng(1).normal(
+        size=g.shape), g) is not None  # fmt: skip
+    x, z = bivariate_gaussian(0.9999).sample(1000, seed=0)
+    assert near_deterministic(x, z) is not None

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from keras_mine.core.validation import check_paired_samples, check_seed, check_units, columns_of
-from keras_mine.estimators.diagnostics import warn_if_implausible
+from keras_mine.estimators.diagnostics import below_lower_bound, warn_if_implausible
 from keras_mine.estimators.methods import METHODS
 from keras_mine.estimators.result import MIResult, data_messages, plausibility_messages
 
@@ -131,8 +131,12 @@ def estimate_mi(
         When the estimate cannot be trusted as it stands (see
         `keras_mine.estimators.diagnostics`): a column of x is a monotone function of a
         column of z (infinite MI); the estimate is far below zero for its
-        standard error; the folds disagree far beyond their noise; or the
-        estimate is near ln(held-out rows), the most the readout can show.
+        standard error; the folds disagree far beyond their noise; the
+        estimate is near ln(held-out rows), the most the readout can show;
+        it is clearly below the MI of the best single pair of columns (a
+        lower bound, `keras_mine.estimators.diagnostics.below_lower_bound`);
+        or, for "gaussian_copula", its fitted Gaussian's log density ratio
+        does not bear it out (`diagnostics.copula_not_borne_out`).
 
     Examples
     --------
@@ -160,4 +164,6 @@ def estimate_mi(
     warn_if_implausible(data_messages(x.reshape(len(x), -1), z.reshape(len(z), -1), spec.local))
     result = spec.run(method, x, z, settings, check_seed(seed), verbose)  # settings checked above
     warn_if_implausible(plausibility_messages(result))
+    check = getattr(spec, "check", None) or below_lower_bound  # the method's own, or the bound
+    warn_if_implausible([check(result.mi, x, z)])
     return replace(result, units=units)

@@ -18,7 +18,7 @@ from keras_mine.classical.histogram import histogram_levels
 from keras_mine.core.registry import Registry, refuse_settings
 from keras_mine.core.seeds import SeedStreams
 from keras_mine.core.validation import check_seed
-from keras_mine.estimators.diagnostics import mixed_null_level
+from keras_mine.estimators.diagnostics import copula_not_borne_out, mixed_null_level
 from keras_mine.estimators.result import MIResult
 from keras_mine.estimators.settings import (
     CRITIC_SETTINGS,
@@ -131,6 +131,9 @@ class ClassicalMethod:
     #: ``null_level(x, z, **options) -> float | None``: the estimate on permuted data
     #: where its bias can be large (`keras_mine.estimators.diagnostics.null_bias`).
     null_level: Callable[..., float | None] | None = None
+    #: ``check(mi, x, z) -> message | None``: this estimator's own check of an
+    #: estimate on (n, d) inputs, in place of `below_lower_bound` (`estimate_mi`).
+    check: Callable[..., str | None] | None = None
     dtype = "float64"
     structured = False  # (n, features) only: images and sequences are refused
 
@@ -206,6 +209,7 @@ METHODS: Registry[NeuralMethod | ClassicalMethod] = Registry({
         "exact for increasing maps of a Gaussian, a lower bound for one column each",
         gaussian_copula_mi,
         ("biascorrect",),
+        check=copula_not_borne_out,
     ),
 })  # fmt: skip
 
