@@ -192,7 +192,9 @@ def test_embedded_gaussian_is_an_injective_embedding():
     w1, b, w2 = task._maps[0]
     hidden = np.linalg.solve(w2.T, x.T).T  # W2 is invertible
     recovered = np.linalg.lstsq(w1.T, (np.arctanh(hidden) - b).T, rcond=None)[0].T
-    np.testing.assert_allclose(recovered, u, atol=2e-3)  # x determines the latent
+    # x determines the latent; arctanh amplifies round-off where tanh saturates (|u| near 4
+    # read 0.003 off under another BLAS thread count), hence the relative part.
+    np.testing.assert_allclose(recovered, u, atol=2e-3, rtol=1e-3)
 
 
 # ------------------------------------------------------- representation learning
