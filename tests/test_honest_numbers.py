@@ -195,3 +195,15 @@ def test_high_but_finite_mi_is_not_called_a_function():
         size=g.shape), g) is not None  # fmt: skip
     x, z = bivariate_gaussian(0.9999).sample(1000, seed=0)
     assert near_deterministic(x, z) is not None
+
+
+def test_column_pairs_short_of_their_bound_warn_once():
+    # mi_matrix sums the checks over pairs: the histogram's 8 bins cannot show the 4.26
+    # nats of rho 0.9999; the independent column's pairs stay out of the message.
+    x, z = bivariate_gaussian(0.9999).sample(2000, seed=0)
+    values = np.c_[x, z, np.random.default_rng(0).normal(size=2000)]
+    messages = _messages(lambda: keras_mine.mi_matrix(values, method="histogram", bins=8))
+    short = [m for m in messages if "clearly below a lower bound" in m]
+    assert len(short) == 1 and short[0].startswith("1 of 3 pairs") and "0 and 1 at" in short[0]
+    moderate = np.c_[X, Z, np.random.default_rng(1).normal(size=len(X))]
+    assert not any("lower bound" in m for m in _messages(lambda: keras_mine.mi_matrix(moderate)))

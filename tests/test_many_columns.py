@@ -270,15 +270,16 @@ def test_pairs_messages_allow_for_the_number_of_pairs():
     estimates, stderrs = np.zeros(19_900), np.full(19_900, 0.02)
     estimates[7] = -4.3 * 0.02  # beyond 4 standard errors: warns alone, not among 19,900
     assert negative_estimate(estimates[7], 0.02, neural=False) is not None
-    assert pairs_messages(estimates, stderrs, labels, 2_000) == [None] * 4
+    assert pairs_messages(estimates, stderrs, labels, 2_000) == [None] * 5
     estimates[[3, 9]] = -5.5 * 0.02
     estimates[11] = 7.0
     found = [None] * 19_900
     found[5] = "column 'c5' is x"
     folds = [((0.0, 0.0), (0.01, 0.01))] * 19_900
     folds[4] = ((0.1, 0.9), (0.01, 0.01))
-    functional, low, high, split = pairs_messages(estimates, stderrs, labels, 2_000, found=found,
-                                                  folds=folds)  # fmt: skip
+    functional, low, high, split, short = pairs_messages(
+        estimates, stderrs, labels, 2_000, found=found, folds=folds)  # fmt: skip
+    assert short is None  # no bounds passed
     assert split.startswith("1 of 19900 pairs have fold readouts that disagree") and "'c4'" in split
     assert functional.startswith("1 of 19900 pairs have a column that is (nearly) a function")
     assert low.startswith("2 of 19900 pairs read below zero") and "'c3' and 'y' at -0.110" in low

@@ -28,6 +28,7 @@ __all__ = [
     "near_ceiling",
     "pairwise_copula_bound",
     "below_lower_bound",
+    "column_pair_bounds",
     "copula_critic_readout",
     "copula_not_borne_out",
     "plug_in_bias",
@@ -479,12 +480,45 @@ def pairwise_copula_bound(x: np.ndarray, z: np.ndarray) -> tuple[float, int, int
     sx, sz = sx - sx.mean(axis=0), sz - sz.mean(axis=0)
     r = (sx.T @ sz) / np.outer(np.linalg.norm(sx, axis=0), np.linalg.norm(sz, axis=0))
     best = np.unravel_index(int(np.argmax(np.abs(r))), r.shape)
-    top = float(min(abs(r[best]), 1.0))
-    quantile = float(ndtri(1 - (1 - BOUND_CONFIDENCE) / r.size))
-    lowered = top - quantile * (1 - top**2) / np.sqrt(n)
-    if lowered <= 0:
+    bound = float(_gaussian_bound(np.abs(r[best]), n, r.size))
+    if not bound > 0:
         return None
-    return float(-0.5 * np.log1p(-(lowered**2))), int(keep_x[best[0]]), int(keep_z[best[1]])
+    return bound, int(keep_x[best[0]]), int(keep_z[best[1]])
+
+
+def _gaussian_bound(r, n: int, searched: int):
+    """The Gaussian MI of correlations |r| lowered for `searched` pairs (0 where <= 0)."""
+    top = np.minimum(np.abs(r), 1.0)
+    quantile = float(ndtri(1 - (1 - BOUND_CONFIDENCE) / searched))
+    lowered = np.maximum(top - quantile * (1 - top**2) / np.sqrt(n), 0.0)
+    return -0.5 * np.log1p(-(lowered**2))
+
+
+def column_pair_bounds(values: np.ndarray, pairs) -> np.ndarray:
+    """`pairwise_copula_bound` of each pair (i, j) of columns of `values` (NaN: a discrete column).
+
+    The same bound, with the Bonferroni margin over all the pairs, from one
+    set of normal scores: what `pairs_messages` compares each estimate with.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.normal(size=2000)
+    >>> values = np.c_[a, a + 0.1 * rng.normal(size=2000), rng.integers(0, 3, 2000)]
+    >>> column_pair_bounds(values, [(0, 1), (0, 2)]).round(2)
+    array([2.24,  nan])
+    """
+    n = len(values)
+    used = sorted({c for pair in pairs for c in pair})
+    continuous = dict(zip(used, _distinct_per_column(values[:, used]) >= max(10, n // 4),
+                          strict=True))  # fmt: skip
+    scores = normal_scores(values[:, used])
+    scores = (scores - scores.mean(axis=0)) / np.linalg.norm(scores - scores.mean(axis=0), axis=0)
+    at = {c: k for k, c in enumerate(used)}
+    r = np.array([scores[:, at[i]] @ scores[:, at[j]] for i, j in pairs])
+    bounds = _gaussian_bound(r, n, len(pairs))
+    keep = np.array([continuous[i] and continuous[j] for i, j in pairs])
+    return np.where(keep, bounds, np.nan)
 
 
 def below_lower_bound(mi: float, x: np.ndarray, z: np.ndarray) -> str | None:
@@ -578,7 +612,8 @@ def copula_not_borne_out(mi: float, x: np.ndarray, z: np.ndarray) -> str | None:
 
 
 def pairs_messages(
-    estimates, stderrs, labels, n_readout: int, found=None, folds=None, shown: int = 5
+    estimates, stderrs, labels, n_readout: int, found=None, folds=None, shown: int = 5,
+    bounds=None,
 ) -> list[str | None]:
     """The checks of one estimate, summed up over many pairs: a message per kind found.
 
@@ -601,12 +636,16 @@ def pairs_messages(
         Per pair, what `column_dependence` found.
     folds : sequence of (fold_estimates, fold_stderrs), optional
         Per pair, its fold readouts (`folds_disagree`; neural methods).
+    bounds : array-like, optional
+        Per pair, a lower bound on its MI (`column_pair_bounds`; NaN: none),
+        as `below_lower_bound` checks one estimate.
 
     Returns
     -------
     list of str or None
         Messages on (nearly) functional pairs, estimates far below zero,
-        estimates near the readout's ceiling, folds that disagree.
+        estimates near the readout's ceiling, folds that disagree,
+        estimates clearly below their lower bound.
 
     Examples
     --------
@@ -615,6 +654,8 @@ def pairs_messages(
     1 of 2 pairs read below zero beyond their sampling noise: 'a' and 'c' at -0.400 (standard error
     >>> messages[0] is None and messages[2] is None and messages[3] is None
     True
+    >>> print(pairs_messages([0.5], [0.02], ["'a' and 'b'"], 1000, bounds=[1.2])[4][:62])
+    1 of 1 pairs read clearly below a lower bound on their MI (the
     """
     estimates, stderrs = np.asarray(estimates, float), np.asarray(stderrs, float)
     m = len(estimates)
@@ -624,7 +665,7 @@ def pairs_messages(
         more = f"; and {len(indices) - shown} more" if len(indices) > shown else ""
         return "; ".join(describe(i) for i in indices[:shown]) + more
 
-    messages: list[str | None] = [None, None, None, None]
+    messages: list[str | None] = [None, None, None, None, None]
     functional = [i for i, f in enumerate(found or ()) if f is not None]
     if functional:
         messages[0] = infinite_mi_message(
@@ -656,6 +697,19 @@ def pairs_messages(
             f"{listing(split, lambda i: labels[i])}. A few rows may dominate one fold "
             "(outliers, duplicated rows), or training is unstable: check those columns for "
             "extreme rows, pass more samples, or compare seeds."
+        )
+    bounds = np.full(m, np.nan) if bounds is None else np.asarray(bounds, float)
+    short = [i for i in range(m) if bounds[i] > 0
+             and estimates[i] < bounds[i] - max(AGREE_NATS, 0.1 * bounds[i])]  # fmt: skip
+    if short:
+        text = listing(short, lambda i: f"{labels[i]} at {estimates[i]:.3f} (bound "
+                                        f"{bounds[i]:.3f})")  # fmt: skip
+        messages[4] = (
+            f"{len(short)} of {m} pairs read clearly below a lower bound on their MI (the "
+            "Gaussian MI of the pair's normal-score correlation, which no joint law with that "
+            f"correlation falls below): {text}. The estimator missed dependence that is "
+            "there, as happens at high MI: try method='gaussian_copula' or 'doe', or more "
+            "samples."
         )
     return messages
 

@@ -22,6 +22,7 @@ from keras_mine.core.validation import (
 )
 from keras_mine.estimators.diagnostics import (
     column_dependence,
+    column_pair_bounds,
     pairs_messages,
     warn_if_implausible,
 )
@@ -200,6 +201,7 @@ def estimate_mi_columns(
     if outside:
         raise ValueError(f"Column indices must lie in [0, {p}); received pairs {outside[:3]}.")
     found = column_dependence(values, pairs, names)
+    bounds = column_pair_bounds(values, pairs) if method != "gaussian_copula" else None
     names = list(range(values.shape[1])) if names is None else list(names)
     labels = [f"{names[i]!r} and {names[j]!r}" for i, j in pairs]
     if method != "ksg":
@@ -212,7 +214,7 @@ def estimate_mi_columns(
         warn_if_implausible(pairs_messages(
             [r.mi for r in results], [r.stderr for r in results], labels,
             max(2, len(values) // folds), found,
-            folds=[(r.fold_estimates, r.fold_stderrs) for r in results],
+            folds=[(r.fold_estimates, r.fold_stderrs) for r in results], bounds=bounds,
         ))  # fmt: skip
         return np.array([result.mi for result in results])
     METHODS.check("ksg", settings)
@@ -222,7 +224,8 @@ def estimate_mi_columns(
             values, pairs, n_jobs=n_jobs, return_stderr=True, progress=bar.update, **settings
         )
     # estimate_mi's checks, summed up over the pairs (one warning per kind).
-    warn_if_implausible(pairs_messages(estimates, stderrs, labels, len(values), found))
+    warn_if_implausible(pairs_messages(estimates, stderrs, labels, len(values), found,
+                                       bounds=bounds))  # fmt: skip
     return estimates
 
 
