@@ -428,10 +428,23 @@ def near_ceiling(mi: float, n_readout: int) -> str | None:
 BOUND_CONFIDENCE = 0.99
 
 
-def _distinct_per_column(values: np.ndarray) -> np.ndarray:
-    """The number of distinct values in each column (one sort of the whole array)."""
-    ordered = np.sort(values, axis=0)
-    return 1 + np.count_nonzero(np.diff(ordered, axis=0) != 0, axis=0)
+def _continuous_scores(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(continuous columns, their normal scores centred to unit norm) of (n, d) `values`.
+
+    Continuous: at least max(10, n/4) distinct values, as `functional_dependence`
+    counts them; a dot product of two score columns is then their correlation.
+    """
+    n = len(values)
+    distinct = 1 + np.count_nonzero(np.diff(np.sort(values, axis=0), axis=0) != 0, axis=0)
+    keep = np.flatnonzero(distinct >= max(10, n // 4))
+    scores = normal_scores(values[:, keep])
+    scores -= scores.mean(axis=0)
+    return keep, scores / np.linalg.norm(scores, axis=0)
+
+
+def _short_of(mi: float, bound: float) -> bool:
+    """Whether `mi` is clearly below a lower bound: by more than max(0.05, 10%) of it."""
+    return bool(bound > 0 and mi < bound - max(AGREE_NATS, 0.1 * bound))
 
 
 def pairwise_copula_bound(x: np.ndarray, z: np.ndarray) -> tuple[float, int, int] | None:
@@ -471,14 +484,12 @@ def pairwise_copula_bound(x: np.ndarray, z: np.ndarray) -> tuple[float, int, int
     True
     """
     n = len(x)
-    min_distinct = max(10, n // 4)
-    x, z = x.reshape(n, -1), z.reshape(n, -1)
-    keep_x, keep_z = (np.flatnonzero(_distinct_per_column(v) >= min_distinct) for v in (x, z))
-    if not len(keep_x) or not len(keep_z) or n < 10:
+    if n < 10:
         return None
-    sx, sz = normal_scores(x[:, keep_x]), normal_scores(z[:, keep_z])
-    sx, sz = sx - sx.mean(axis=0), sz - sz.mean(axis=0)
-    r = (sx.T @ sz) / np.outer(np.linalg.norm(sx, axis=0), np.linalg.norm(sz, axis=0))
+    (keep_x, sx), (keep_z, sz) = (_continuous_scores(v.reshape(n, -1)) for v in (x, z))
+    if not len(keep_x) or not len(keep_z):
+        return None
+    r = sx.T @ sz
     best = np.unravel_index(int(np.argmax(np.abs(r))), r.shape)
     bound = float(_gaussian_bound(np.abs(r[best]), n, r.size))
     if not bound > 0:
@@ -508,17 +519,13 @@ def column_pair_bounds(values: np.ndarray, pairs) -> np.ndarray:
     >>> column_pair_bounds(values, [(0, 1), (0, 2)]).round(2)
     array([2.24,  nan])
     """
-    n = len(values)
-    used = sorted({c for pair in pairs for c in pair})
-    continuous = dict(zip(used, _distinct_per_column(values[:, used]) >= max(10, n // 4),
-                          strict=True))  # fmt: skip
-    scores = normal_scores(values[:, used])
-    scores = (scores - scores.mean(axis=0)) / np.linalg.norm(scores - scores.mean(axis=0), axis=0)
-    at = {c: k for k, c in enumerate(used)}
-    r = np.array([scores[:, at[i]] @ scores[:, at[j]] for i, j in pairs])
-    bounds = _gaussian_bound(r, n, len(pairs))
-    keep = np.array([continuous[i] and continuous[j] for i, j in pairs])
-    return np.where(keep, bounds, np.nan)
+    used = np.array(sorted({c for pair in pairs for c in pair}))
+    keep, scores = _continuous_scores(values[:, used])
+    at = {int(used[k]): position for position, k in enumerate(keep)}  # column -> score column
+    r = np.array([scores[:, at[i]] @ scores[:, at[j]] if i in at and j in at else np.nan
+                  for i, j in pairs])  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        return _gaussian_bound(r, len(values), len(pairs))
 
 
 def below_lower_bound(mi: float, x: np.ndarray, z: np.ndarray) -> str | None:
@@ -536,7 +543,7 @@ def below_lower_bound(mi: float, x: np.ndarray, z: np.ndarray) -> str | None:
     if found is None:
         return None
     bound, i, j = found
-    if mi >= bound - max(AGREE_NATS, 0.1 * bound):
+    if not _short_of(mi, bound):
         return None
     return (
         f"The MI estimate {mi:.3f} nats is below {bound:.3f}, a lower bound from x column {i} "
@@ -699,8 +706,7 @@ def pairs_messages(
             "extreme rows, pass more samples, or compare seeds."
         )
     bounds = np.full(m, np.nan) if bounds is None else np.asarray(bounds, float)
-    short = [i for i in range(m) if bounds[i] > 0
-             and estimates[i] < bounds[i] - max(AGREE_NATS, 0.1 * bounds[i])]  # fmt: skip
+    short = [i for i in range(m) if _short_of(estimates[i], bounds[i])]
     if short:
         text = listing(short, lambda i: f"{labels[i]} at {estimates[i]:.3f} (bound "
                                         f"{bounds[i]:.3f})")  # fmt: skip
